@@ -1,0 +1,31 @@
+//! The data shanzhi ships with, embedded at compile time so that the binary runs anywhere.
+//!
+//! Embedding is not IO: these are constants. The binary's configuration may point at other files
+//! instead; then it reads them itself and hands the text to the same parsers.
+
+use crate::department::{DepartmentDirectory, DirectoryError};
+use crate::region::{Gazetteer, GazetteerError, RegionCode};
+
+/// Zhejiang's division tables (NBS 2023, from the `china-division` package; WTFPL).
+pub const ZHEJIANG_COUNTIES: &str = include_str!("../../../data/divisions/zhejiang-counties.csv");
+pub const ZHEJIANG_TOWNS: &str = include_str!("../../../data/divisions/zhejiang-towns.csv");
+pub const ZHEJIANG_VILLAGES: &str = include_str!("../../../data/divisions/zhejiang-villages.csv");
+
+/// The default department directory, for 余杭区.
+pub const YUHANG_DEPARTMENTS: &str = include_str!("../../../data/departments-yuhang.toml");
+
+/// 余杭区, Hangzhou.
+pub const DEFAULT_DISTRICT: RegionCode = match RegionCode::from_digits(330110) {
+    Some(code) => code,
+    None => panic!("330110 is a district code"),
+};
+
+/// The gazetteer of any district of Zhejiang, from the embedded tables.
+pub fn gazetteer(district: RegionCode) -> Result<Gazetteer, GazetteerError> {
+    Gazetteer::from_division_tables(district, ZHEJIANG_COUNTIES, ZHEJIANG_TOWNS, ZHEJIANG_VILLAGES)
+}
+
+/// The embedded Yuhang directory, checked against `gazetteer`.
+pub fn departments(gazetteer: &Gazetteer) -> Result<DepartmentDirectory, DirectoryError> {
+    DepartmentDirectory::from_toml(YUHANG_DEPARTMENTS, gazetteer)
+}

@@ -1,0 +1,15 @@
+//! Personal data at rest: resident ID numbers and phone numbers are never kept in clear.
+//!
+//! Each is parsed (with its checksum or shape), then [`PiiKey::protect`]ed into a keyed hash,
+//! which matches the same person across channels, and a masked form for display. The key comes
+//! from the caller's configuration; this module never sees where it is kept.
+
+mod id_number;
+mod key;
+mod phone;
+mod scrub;
+
+pub use id_number::{IdNumber, IdNumberError};
+pub use key::{IdentityHash, PiiKey, PiiKeyError, Protected};
+pub use phone::{PhoneNumber, PhoneNumberError};
+pub use scrub::scrub_text;
