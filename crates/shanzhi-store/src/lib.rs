@@ -1,1 +1,122 @@
+//! The ledger's persistence. One [`Store`] trait; two implementations, [`SqliteStore`] (the
+//! embedded default) and [`PgStore`], chosen by the database URL in [`open`].
+//!
+//! This is the only crate that knows SQL. It knows nothing of HTTP, files or text analysis. Each
+//! dialect has its own `migrations/` folder with the same migration names; the schema itself
+//! guards the ledger's invariants (history is append-only; a case row changes only together with
+//! the history event that records the change), so no caller can break them by mistake.
 
+mod error;
+mod events;
+mod postgres;
+mod rows;
+mod sqlite;
+pub mod testing;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use shanzhi_core::{Case, CaseChange, CaseEvent, CaseId, CaseRecord, CaseStatus, Channel, ExternalId, IdentityHash, RegionCode};
+
+pub use error::StoreError;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// What became of one record handed to [`Store::register_cases`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// A new case, with its registration event.
+    Registered(CaseId),
+    /// The ledger already had a case with this (channel, external id); nothing was written.
+    AlreadyPresent(CaseId),
+}
+
+impl Registration {
+    pub fn case_id(self) -> CaseId {
+        match self {
+            Registration::Registered(id) | Registration::AlreadyPresent(id) => id,
+        }
+    }
+}
+
+/// Counts over the whole ledger, for the front page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerSummary {
+    pub total: u64,
+    pub by_channel: Vec<(Channel, u64)>,
+    pub by_status: Vec<(CaseStatus, u64)>,
+    /// Per town; cases registered at village level count for their town.
+    pub by_town: Vec<(RegionCode, u64)>,
+}
+
+/// The ledger. Every method is one transaction: it happens whole or not at all.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Applies the migrations this database lacks; returns the descriptions of those applied.
+    async fn migrate(&self) -> Result<Vec<String>, StoreError>;
+
+    /// Answers when the database does.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Registers every record whose (channel, external id) is new, with its parties and a
+    /// `registered` event, in one transaction. Results come in the order of `records`; a record
+    /// repeated within `records` is registered once.
+    async fn register_cases(&self, records: &[CaseRecord], actor: &str) -> Result<Vec<Registration>, StoreError>;
+
+    async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
+
+    async fn case_by_external_id(&self, channel: Channel, external_id: &ExternalId) -> Result<Option<CaseId>, StoreError>;
+
+    /// The case's history, oldest first.
+    async fn history(&self, id: CaseId) -> Result<Vec<CaseEvent>, StoreError>;
+
+    /// Applies `change` and appends the event that records it. `Ok(None)` when the change would
+    /// change nothing; [`StoreError::Conflict`] when another change to the case came first.
+    async fn change_case(&self, id: CaseId, change: &CaseChange, actor: &str) -> Result<Option<CaseEvent>, StoreError>;
+
+    /// Cases with a party whose ID number or phone has this keyed hash, oldest first.
+    async fn cases_of_identity(&self, hash: &IdentityHash) -> Result<Vec<CaseId>, StoreError>;
+
+    async fn count_cases(&self) -> Result<u64, StoreError>;
+
+    async fn ledger_summary(&self) -> Result<LedgerSummary, StoreError>;
+
+    async fn setting(&self, key: &str) -> Result<Option<String>, StoreError>;
+
+    /// Stores `value` under `key` unless the key is set; returns the value now stored.
+    async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String, StoreError>;
+}
+
+/// Builds the summary from `(code, count)` rows of `GROUP BY channel / status / town_code`.
+fn summary(
+    channel: Vec<(String, i64)>,
+    status: Vec<(String, i64)>,
+    town: Vec<(String, i64)>,
+) -> Result<LedgerSummary, StoreError> {
+    fn parse<T, E: std::fmt::Display>(rows: Vec<(String, i64)>, f: impl Fn(&str) -> Result<T, E>) -> Result<Vec<(T, u64)>, StoreError> {
+        rows.into_iter()
+            .map(|(code, n)| Ok((f(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?, n as u64)))
+            .collect()
+    }
+    let by_channel = parse(channel, str::parse::<Channel>)?;
+    Ok(LedgerSummary {
+        total: by_channel.iter().map(|(_, n)| n).sum(),
+        by_channel,
+        by_status: parse(status, str::parse::<CaseStatus>)?,
+        by_town: parse(town, RegionCode::parse)?,
+    })
+}
+
+/// Opens the database named by `url` (`sqlite://FILE`, `sqlite::memory:`, `postgres://…`) and
+/// applies pending migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    let store: Arc<dyn Store> = if url.starts_with("sqlite:") {
+        Arc::new(SqliteStore::connect(url).await?)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(PgStore::connect(url).await?)
+    } else {
+        return Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or_default().to_owned()));
+    };
+    store.migrate().await?;
+    Ok(store)
+}

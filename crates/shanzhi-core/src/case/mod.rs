@@ -46,6 +46,3 @@ pub struct Case {
     pub version: u32,
     pub record: CaseRecord,
 }
-
-/// A record ready to enter the ledger.
-pub type NewCase = CaseRecord;

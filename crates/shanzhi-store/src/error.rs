@@ -1,0 +1,35 @@
+use shanzhi_core::CaseId;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL scheme `{0}`: use sqlite://FILE or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("case {0} does not exist")]
+    CaseNotFound(CaseId),
+    #[error("case {0} was changed by someone else at the same time; reload and retry")]
+    Conflict(CaseId),
+    #[error("the database holds a value the ledger cannot read: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e)
+    }
+}
+
+/// Whether `e` says another transaction won a race: a unique key taken, or (SQLite) the write
+/// lock held by another writer.
+pub(crate) fn is_lost_race(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.kind() == sqlx::error::ErrorKind::UniqueViolation
+                || matches!(db.code().as_deref(), Some("5" | "517" | "40001" | "40P01"))
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,242 @@
+//! Rows as both dialects return them, and their conversion to and from domain types.
+
+use chrono::{DateTime, Utc};
+use shanzhi_core::case::{GeoPoint, Party, PartyKind, PartyRole};
+use shanzhi_core::{Case, CaseEvent, CaseId, CaseRecord, CaseText, ExternalId, RegionCode, Yuan};
+
+use crate::{Registration, StoreError, events};
+
+/// Columns of `cases`, in the order the insert statements bind them.
+pub(crate) const CASE_COLUMNS: &str = "channel, external_id, received_at, registered_at, region_code, town_code, title, \
+     body, category, amount_fen, people_count, lat, lon, status, version";
+
+pub(crate) const SELECT_CASE: &str = "SELECT id, channel, external_id, received_at, registered_at, region_code, title, body, \
+     category, amount_fen, people_count, lat, lon, status, version FROM cases WHERE id = $1";
+
+pub(crate) const SELECT_PARTIES: &str = "SELECT role, kind, name, id_hash, id_masked, phone_hash, phone_masked \
+     FROM parties WHERE case_id = $1 ORDER BY position";
+
+pub(crate) const PARTY_COLUMNS: &str = "case_id, position, role, kind, name, id_hash, id_masked, phone_hash, phone_masked";
+
+/// Records per insert statement: keeps every statement under SQLite's 32,766 bound parameters.
+pub(crate) const CHUNK: usize = 500;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CaseRow {
+    id: i64,
+    channel: String,
+    external_id: String,
+    received_at: DateTime<Utc>,
+    registered_at: DateTime<Utc>,
+    region_code: String,
+    title: Option<String>,
+    body: String,
+    category: Option<String>,
+    amount_fen: Option<i64>,
+    people_count: Option<i64>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    status: String,
+    version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PartyRow {
+    role: String,
+    kind: String,
+    name: Option<String>,
+    id_hash: Option<String>,
+    id_masked: Option<String>,
+    phone_hash: Option<String>,
+    phone_masked: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    case_id: i64,
+    seq: i64,
+    at: DateTime<Utc>,
+    actor: String,
+    kind: String,
+    detail: String,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+pub(crate) fn case_id(id: i64) -> Result<CaseId, StoreError> {
+    CaseId::new(id).ok_or_else(|| corrupt(format!("case id {id}")))
+}
+
+impl CaseRow {
+    pub(crate) fn into_case(self, parties: Vec<PartyRow>) -> Result<Case, StoreError> {
+        let id = case_id(self.id)?;
+        let record = CaseRecord {
+            channel: self.channel.parse().map_err(corrupt)?,
+            external_id: ExternalId::parse(&self.external_id).map_err(|e| corrupt(format!("case {id} external id {e}")))?,
+            received_at: self.received_at,
+            region: RegionCode::parse(&self.region_code).map_err(corrupt)?,
+            title: self.title,
+            text: CaseText::parse(&self.body).map_err(|e| corrupt(format!("case {id} text {e}")))?,
+            parties: parties.into_iter().map(PartyRow::into_party).collect::<Result<_, _>>()?,
+            category: self.category,
+            amount: self.amount_fen.map(Yuan::from_fen).transpose().map_err(corrupt)?,
+            people_count: self.people_count.map(u32::try_from).transpose().map_err(corrupt)?,
+            location: match (self.lat, self.lon) {
+                (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon).ok_or_else(|| corrupt(format!("case {id} location")))?),
+                _ => None,
+            },
+        };
+        Ok(Case {
+            id,
+            status: self.status.parse().map_err(corrupt)?,
+            registered_at: self.registered_at,
+            version: u32::try_from(self.version).map_err(corrupt)?,
+            record,
+        })
+    }
+}
+
+impl PartyRow {
+    fn into_party(self) -> Result<Party, StoreError> {
+        let protected = |hash: Option<String>, masked: Option<String>| -> Result<_, StoreError> {
+            match (hash, masked) {
+                (Some(hash), Some(masked)) => Ok(Some(shanzhi_core::Protected {
+                    hash: shanzhi_core::IdentityHash::parse(&hash).ok_or_else(|| corrupt("identity hash"))?,
+                    masked,
+                })),
+                _ => Ok(None),
+            }
+        };
+        Ok(Party {
+            role: self.role.parse::<PartyRole>().map_err(corrupt)?,
+            kind: self.kind.parse::<PartyKind>().map_err(corrupt)?,
+            name: self.name,
+            id_number: protected(self.id_hash, self.id_masked)?,
+            phone: protected(self.phone_hash, self.phone_masked)?,
+        })
+    }
+}
+
+impl EventRow {
+    pub(crate) fn into_event(self) -> Result<CaseEvent, StoreError> {
+        Ok(CaseEvent {
+            case_id: case_id(self.case_id)?,
+            seq: u32::try_from(self.seq).map_err(corrupt)?,
+            at: self.at,
+            actor: self.actor,
+            kind: events::decode(&self.kind, &self.detail)?,
+        })
+    }
+}
+
+/// The (channel, external id) key of a record, as stored.
+pub(crate) fn key(record: &CaseRecord) -> (&'static str, &str) {
+    (record.channel.code(), record.external_id.as_str())
+}
+
+/// Matches a chunk of records with the ids the insert returned (`inserted`) and the ids of those
+/// already in the ledger (`existing`). A record repeated in the chunk is registered once.
+pub(crate) fn registrations(
+    chunk: &[CaseRecord],
+    inserted: Vec<(i64, String, String)>,
+    existing: Vec<(i64, String, String)>,
+) -> Result<Vec<Registration>, StoreError> {
+    use std::collections::HashMap;
+    let mut new: HashMap<(String, String), i64> = inserted.into_iter().map(|(id, c, e)| ((c, e), id)).collect();
+    let old: HashMap<(String, String), i64> = existing.into_iter().map(|(id, c, e)| ((c, e), id)).collect();
+    let mut seen: HashMap<(String, String), i64> = HashMap::new();
+    chunk
+        .iter()
+        .map(|record| {
+            let (channel, external_id) = key(record);
+            let k = (channel.to_owned(), external_id.to_owned());
+            if let Some(id) = new.remove(&k) {
+                seen.insert(k, id);
+                return Ok(Registration::Registered(case_id(id)?));
+            }
+            match seen.get(&k).or_else(|| old.get(&k)) {
+                Some(&id) => Ok(Registration::AlreadyPresent(case_id(id)?)),
+                None => Err(corrupt(format!("record {channel}/{external_id} was neither inserted nor found"))),
+            }
+        })
+        .collect()
+}
+
+/// The values of one `cases` row for a new record, in [`CASE_COLUMNS`] order.
+pub(crate) struct NewCaseRow<'a> {
+    pub channel: &'static str,
+    pub external_id: &'a str,
+    pub received_at: DateTime<Utc>,
+    pub registered_at: DateTime<Utc>,
+    pub region_code: String,
+    pub town_code: Option<String>,
+    pub title: Option<&'a str>,
+    pub body: &'a str,
+    pub category: Option<&'a str>,
+    pub amount_fen: Option<i64>,
+    pub people_count: Option<i64>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub status: &'static str,
+}
+
+impl<'a> NewCaseRow<'a> {
+    pub(crate) fn new(record: &'a CaseRecord, registered_at: DateTime<Utc>) -> Self {
+        NewCaseRow {
+            channel: record.channel.code(),
+            external_id: record.external_id.as_str(),
+            received_at: record.received_at,
+            registered_at,
+            region_code: record.region.to_string(),
+            town_code: record.region.town().map(|t| t.to_string()),
+            title: record.title.as_deref(),
+            body: record.text.as_str(),
+            category: record.category.as_deref(),
+            amount_fen: record.amount.map(Yuan::fen),
+            people_count: record.people_count.map(i64::from),
+            lat: record.location.map(GeoPoint::lat),
+            lon: record.location.map(GeoPoint::lon),
+            status: shanzhi_core::CaseStatus::Registered.code(),
+        }
+    }
+}
+
+/// The values of one `parties` row, in [`PARTY_COLUMNS`] order.
+pub(crate) struct NewPartyRow<'a> {
+    pub case_id: i64,
+    pub position: i64,
+    pub role: &'static str,
+    pub kind: &'static str,
+    pub name: Option<&'a str>,
+    pub id_hash: Option<&'a str>,
+    pub id_masked: Option<&'a str>,
+    pub phone_hash: Option<&'a str>,
+    pub phone_masked: Option<&'a str>,
+}
+
+/// The party rows of the newly registered records of a chunk.
+pub(crate) fn party_rows<'a>(chunk: &'a [CaseRecord], registrations: &[Registration]) -> Vec<NewPartyRow<'a>> {
+    chunk
+        .iter()
+        .zip(registrations)
+        .filter_map(|(record, reg)| match reg {
+            Registration::Registered(id) => Some((record, id.get())),
+            Registration::AlreadyPresent(_) => None,
+        })
+        .flat_map(|(record, case_id)| {
+            record.parties.iter().enumerate().map(move |(i, p)| NewPartyRow {
+                case_id,
+                position: i as i64,
+                role: p.role.code(),
+                kind: p.kind.code(),
+                name: p.name.as_deref(),
+                id_hash: p.id_number.as_ref().map(|x| x.hash.as_str()),
+                id_masked: p.id_number.as_ref().map(|x| x.masked.as_str()),
+                phone_hash: p.phone.as_ref().map(|x| x.hash.as_str()),
+                phone_masked: p.phone.as_ref().map(|x| x.masked.as_str()),
+            })
+        })
+        .collect()
+}
