@@ -1,1 +1,65 @@
+//! The HTTP edge of shanzhi: the JSON API under `/api/v1/`, `/healthz`, and the web pages.
+//!
+//! This is the only crate that knows HTTP and JSON. It turns requests into calls on the
+//! [`shanzhi_store::Store`] and domain values into JSON; it holds no business rule of its own.
+//! Page assets are embedded in the binary: government networks are closed to the internet.
 
+mod error;
+mod routes;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use shanzhi_core::{DepartmentDirectory, Gazetteer};
+use shanzhi_store::Store;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+/// What every handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub gazetteer: Arc<Gazetteer>,
+    pub departments: Arc<DepartmentDirectory>,
+}
+
+/// The web application bound to its port, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Binds `addr` (port 0 picks a free port) and builds the routes.
+    pub async fn build(addr: SocketAddr, state: AppState) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        Ok(Application { listener, router: router(state) })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in flight.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::health::router())
+        .merge(routes::pages::router())
+        .nest("/api/v1", routes::ledger::router().merge(routes::cases::router()))
+        .fallback(routes::not_found)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,31 @@
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::{ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/ledger/summary", get(summary))
+}
+
+/// Counts of the whole ledger by channel, status and town, with the names to show.
+async fn summary(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let summary = state.store.ledger_summary().await?;
+    let gazetteer = &state.gazetteer;
+    let towns: Vec<Value> = gazetteer
+        .towns()
+        .map(|town| {
+            let count = summary.by_town.iter().find(|(code, _)| *code == town.code).map_or(0, |(_, n)| *n);
+            json!({ "code": town.code.to_string(), "name": town.official_name, "count": count })
+        })
+        .collect();
+    Ok(Json(json!({
+        "district": { "code": gazetteer.district().code.to_string(), "name": gazetteer.district().official_name },
+        "total": summary.total,
+        "by_channel": summary.by_channel.iter().map(|(c, n)| json!({ "code": c.code(), "label": c.label(), "count": n })).collect::<Vec<_>>(),
+        "by_status": summary.by_status.iter().map(|(s, n)| json!({ "code": s.code(), "label": s.label(), "count": n })).collect::<Vec<_>>(),
+        "by_town": towns,
+        "departments": state.departments.len(),
+    })))
+}

@@ -1,0 +1,11 @@
+pub(crate) mod cases;
+pub(crate) mod health;
+pub(crate) mod ledger;
+pub(crate) mod pages;
+
+use crate::ApiError;
+
+/// Unknown paths answer in the API's error format.
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NotFound { code: "not_found", message: "no such page or endpoint".into() }
+}
