@@ -16,7 +16,8 @@ pub(crate) const SELECT_CASE: &str = "SELECT id, channel, external_id, received_
 pub(crate) const SELECT_PARTIES: &str = "SELECT role, kind, name, id_hash, id_masked, phone_hash, phone_masked \
      FROM parties WHERE case_id = $1 ORDER BY position";
 
-pub(crate) const PARTY_COLUMNS: &str = "case_id, position, role, kind, name, id_hash, id_masked, phone_hash, phone_masked";
+pub(crate) const PARTY_COLUMNS: &str =
+    "case_id, position, role, kind, name, id_hash, id_masked, phone_hash, phone_masked";
 
 /// Records per insert statement: keeps every statement under SQLite's 32,766 bound parameters.
 pub(crate) const CHUNK: usize = 500;
@@ -74,17 +75,33 @@ impl CaseRow {
         let id = case_id(self.id)?;
         let record = CaseRecord {
             channel: self.channel.parse().map_err(corrupt)?,
-            external_id: ExternalId::parse(&self.external_id).map_err(|e| corrupt(format!("case {id} external id {e}")))?,
+            external_id: ExternalId::parse(&self.external_id)
+                .map_err(|e| corrupt(format!("case {id} external id {e}")))?,
             received_at: self.received_at,
             region: RegionCode::parse(&self.region_code).map_err(corrupt)?,
             title: self.title,
-            text: CaseText::parse(&self.body).map_err(|e| corrupt(format!("case {id} text {e}")))?,
-            parties: parties.into_iter().map(PartyRow::into_party).collect::<Result<_, _>>()?,
+            text: CaseText::parse(&self.body)
+                .map_err(|e| corrupt(format!("case {id} text {e}")))?,
+            parties: parties
+                .into_iter()
+                .map(PartyRow::into_party)
+                .collect::<Result<_, _>>()?,
             category: self.category,
-            amount: self.amount_fen.map(Yuan::from_fen).transpose().map_err(corrupt)?,
-            people_count: self.people_count.map(u32::try_from).transpose().map_err(corrupt)?,
+            amount: self
+                .amount_fen
+                .map(Yuan::from_fen)
+                .transpose()
+                .map_err(corrupt)?,
+            people_count: self
+                .people_count
+                .map(u32::try_from)
+                .transpose()
+                .map_err(corrupt)?,
             location: match (self.lat, self.lon) {
-                (Some(lat), Some(lon)) => Some(GeoPoint::new(lat, lon).ok_or_else(|| corrupt(format!("case {id} location")))?),
+                (Some(lat), Some(lon)) => Some(
+                    GeoPoint::new(lat, lon)
+                        .ok_or_else(|| corrupt(format!("case {id} location")))?,
+                ),
                 _ => None,
             },
         };
@@ -103,7 +120,8 @@ impl PartyRow {
         let protected = |hash: Option<String>, masked: Option<String>| -> Result<_, StoreError> {
             match (hash, masked) {
                 (Some(hash), Some(masked)) => Ok(Some(shanzhi_core::Protected {
-                    hash: shanzhi_core::IdentityHash::parse(&hash).ok_or_else(|| corrupt("identity hash"))?,
+                    hash: shanzhi_core::IdentityHash::parse(&hash)
+                        .ok_or_else(|| corrupt("identity hash"))?,
                     masked,
                 })),
                 _ => Ok(None),
@@ -144,8 +162,14 @@ pub(crate) fn registrations(
     existing: Vec<(i64, String, String)>,
 ) -> Result<Vec<Registration>, StoreError> {
     use std::collections::HashMap;
-    let mut new: HashMap<(String, String), i64> = inserted.into_iter().map(|(id, c, e)| ((c, e), id)).collect();
-    let old: HashMap<(String, String), i64> = existing.into_iter().map(|(id, c, e)| ((c, e), id)).collect();
+    let mut new: HashMap<(String, String), i64> = inserted
+        .into_iter()
+        .map(|(id, c, e)| ((c, e), id))
+        .collect();
+    let old: HashMap<(String, String), i64> = existing
+        .into_iter()
+        .map(|(id, c, e)| ((c, e), id))
+        .collect();
     let mut seen: HashMap<(String, String), i64> = HashMap::new();
     chunk
         .iter()
@@ -158,7 +182,9 @@ pub(crate) fn registrations(
             }
             match seen.get(&k).or_else(|| old.get(&k)) {
                 Some(&id) => Ok(Registration::AlreadyPresent(case_id(id)?)),
-                None => Err(corrupt(format!("record {channel}/{external_id} was neither inserted nor found"))),
+                None => Err(corrupt(format!(
+                    "record {channel}/{external_id} was neither inserted nor found"
+                ))),
             }
         })
         .collect()
@@ -217,7 +243,10 @@ pub(crate) struct NewPartyRow<'a> {
 }
 
 /// The party rows of the newly registered records of a chunk.
-pub(crate) fn party_rows<'a>(chunk: &'a [CaseRecord], registrations: &[Registration]) -> Vec<NewPartyRow<'a>> {
+pub(crate) fn party_rows<'a>(
+    chunk: &'a [CaseRecord],
+    registrations: &[Registration],
+) -> Vec<NewPartyRow<'a>> {
     chunk
         .iter()
         .zip(registrations)
@@ -226,17 +255,21 @@ pub(crate) fn party_rows<'a>(chunk: &'a [CaseRecord], registrations: &[Registrat
             Registration::AlreadyPresent(_) => None,
         })
         .flat_map(|(record, case_id)| {
-            record.parties.iter().enumerate().map(move |(i, p)| NewPartyRow {
-                case_id,
-                position: i as i64,
-                role: p.role.code(),
-                kind: p.kind.code(),
-                name: p.name.as_deref(),
-                id_hash: p.id_number.as_ref().map(|x| x.hash.as_str()),
-                id_masked: p.id_number.as_ref().map(|x| x.masked.as_str()),
-                phone_hash: p.phone.as_ref().map(|x| x.hash.as_str()),
-                phone_masked: p.phone.as_ref().map(|x| x.masked.as_str()),
-            })
+            record
+                .parties
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| NewPartyRow {
+                    case_id,
+                    position: i as i64,
+                    role: p.role.code(),
+                    kind: p.kind.code(),
+                    name: p.name.as_deref(),
+                    id_hash: p.id_number.as_ref().map(|x| x.hash.as_str()),
+                    id_masked: p.id_number.as_ref().map(|x| x.masked.as_str()),
+                    phone_hash: p.phone.as_ref().map(|x| x.hash.as_str()),
+                    phone_masked: p.phone.as_ref().map(|x| x.masked.as_str()),
+                })
         })
         .collect()
 }

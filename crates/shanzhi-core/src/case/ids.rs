@@ -44,7 +44,10 @@ impl ExternalId {
         if chars == 0 {
             Err(TextError::Empty)
         } else if chars > Self::MAX_CHARS {
-            Err(TextError::TooLong { chars, max: Self::MAX_CHARS })
+            Err(TextError::TooLong {
+                chars,
+                max: Self::MAX_CHARS,
+            })
         } else if s.chars().any(char::is_control) {
             Err(TextError::ControlCharacters)
         } else {
@@ -71,7 +74,10 @@ impl CaseText {
         if chars == 0 {
             Err(TextError::Empty)
         } else if chars > Self::MAX_CHARS {
-            Err(TextError::TooLong { chars, max: Self::MAX_CHARS })
+            Err(TextError::TooLong {
+                chars,
+                max: Self::MAX_CHARS,
+            })
         } else {
             Ok(CaseText(s.to_owned()))
         }
@@ -91,7 +97,8 @@ pub struct GeoPoint {
 
 impl GeoPoint {
     pub fn new(lat: f64, lon: f64) -> Option<Self> {
-        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some(GeoPoint { lat, lon })
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))
+            .then_some(GeoPoint { lat, lon })
     }
 
     pub fn lat(self) -> f64 {
@@ -112,14 +119,26 @@ mod tests {
         let at_limit = "纠".repeat(CaseText::MAX_CHARS);
         assert!(CaseText::parse(&at_limit).is_ok());
         let over = "纠".repeat(CaseText::MAX_CHARS + 1);
-        assert_eq!(CaseText::parse(&over), Err(TextError::TooLong { chars: 20_001, max: 20_000 }));
+        assert_eq!(
+            CaseText::parse(&over),
+            Err(TextError::TooLong {
+                chars: 20_001,
+                max: 20_000
+            })
+        );
         assert_eq!(CaseText::parse("  \n "), Err(TextError::Empty));
     }
 
     #[test]
     fn external_ids_and_case_ids() {
-        assert_eq!(ExternalId::parse(" 110-20260312-0042 ").unwrap().as_str(), "110-20260312-0042");
-        assert_eq!(ExternalId::parse("a\u{0}b"), Err(TextError::ControlCharacters));
+        assert_eq!(
+            ExternalId::parse(" 110-20260312-0042 ").unwrap().as_str(),
+            "110-20260312-0042"
+        );
+        assert_eq!(
+            ExternalId::parse("a\u{0}b"),
+            Err(TextError::ControlCharacters)
+        );
         assert!(ExternalId::parse(&"x".repeat(129)).is_err());
         assert!(CaseId::new(0).is_none());
         assert_eq!(CaseId::new(7).unwrap().get(), 7);

@@ -9,7 +9,7 @@ mod key;
 mod phone;
 mod scrub;
 
-pub use id_number::{IdNumber, IdNumberError};
+pub use id_number::{IdNumber, IdNumberError, check_character};
 pub use key::{IdentityHash, PiiKey, PiiKeyError, Protected};
 pub use phone::{PhoneNumber, PhoneNumberError};
 pub use scrub::scrub_text;

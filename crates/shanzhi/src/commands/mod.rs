@@ -1,0 +1,53 @@
+//! One function per subcommand; each returns the process's exit code.
+
+mod demo;
+mod import;
+mod serve;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::cli::{Cli, Command};
+use crate::config::Config;
+use crate::ledger::{Ledger, Mode};
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Serve { addr, demo } => {
+            let ledger = Ledger::open(
+                &cli.db,
+                &config,
+                if demo { Mode::Demo } else { Mode::Production },
+            )
+            .await?;
+            serve::run(ledger, addr, demo).await
+        }
+        Command::Import {
+            files,
+            rejects,
+            batch_size,
+        } => {
+            let ledger = Ledger::open(&cli.db, &config, Mode::Production).await?;
+            import::run(&ledger, &files, rejects, batch_size as usize).await
+        }
+        Command::Migrate => {
+            let store = shanzhi_store::open(&cli.db)
+                .await
+                .context("migrating the database")?;
+            // `open` has applied what was pending; a second look confirms nothing is left.
+            let pending = store.migrate().await?;
+            println!(
+                "database is up to date{}",
+                if pending.is_empty() {
+                    ""
+                } else {
+                    " (after a concurrent migration)"
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { cases, seed, out } => demo::run(&cli.db, &config, cases, seed, out).await,
+    }
+}

@@ -1,0 +1,61 @@
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use shanzhi_web::{AppState, Application};
+
+use crate::demo;
+use crate::ledger::Ledger;
+
+/// Cases `serve --demo` loads into an empty ledger: enough to see every town and channel.
+const DEMO_CASES: u32 = 2000;
+
+pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result<ExitCode> {
+    if demo && ledger.store.count_cases().await? == 0 {
+        let loaded = demo::load(&ledger, DEMO_CASES, 1).await?;
+        tracing::info!(cases = loaded, "demo ledger loaded");
+    }
+    let state = AppState {
+        store: ledger.store.clone(),
+        gazetteer: ledger.gazetteer.clone(),
+        departments: ledger.departments.clone(),
+    };
+    let app = Application::build(addr, state)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
+    let url = format!("http://{}/", app.local_addr());
+    tracing::info!(%url, district = %ledger.gazetteer.district().official_name, "shanzhi is serving");
+    println!("善治 shanzhi is running at {url}  (Ctrl-C stops it)");
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM: stop taking connections, finish the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,174 @@
+//! Opening the ledger: the store, the district's gazetteer and department directory, and the
+//! personal-data key, checked against the one the ledger was started with.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey, defaults};
+use shanzhi_store::Store;
+
+use crate::config::Config;
+
+/// Whether a missing personal-data key may be generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A real ledger: the key must be configured.
+    Production,
+    /// A demo ledger: a key is generated once and kept in the database (and said so loudly).
+    Demo,
+}
+
+/// Everything a command works with.
+#[derive(Clone)]
+pub struct Ledger {
+    pub store: Arc<dyn Store>,
+    pub gazetteer: Arc<Gazetteer>,
+    pub departments: Arc<DepartmentDirectory>,
+    pub pii_key: PiiKey,
+}
+
+const DEMO_KEY: &str = "demo_pii_key";
+const KEY_FINGERPRINT: &str = "pii_key_fingerprint";
+
+impl Ledger {
+    pub async fn open(db_url: &str, config: &Config, mode: Mode) -> anyhow::Result<Ledger> {
+        let gazetteer = load_gazetteer(config)?;
+        let departments = match &config.departments {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                DepartmentDirectory::from_toml(&text, &gazetteer)
+                    .with_context(|| format!("department directory {}", path.display()))?
+            }
+            None => {
+                defaults::departments(&gazetteer).context("the embedded department directory")?
+            }
+        };
+        let store = shanzhi_store::open(db_url)
+            .await
+            .with_context(|| format!("opening the database ({})", redact_url(db_url)))?;
+        let pii_key = pii_key(store.as_ref(), config, mode).await?;
+        Ok(Ledger {
+            store,
+            gazetteer: Arc::new(gazetteer),
+            departments: Arc::new(departments),
+            pii_key,
+        })
+    }
+}
+
+fn load_gazetteer(config: &Config) -> anyhow::Result<Gazetteer> {
+    let gazetteer = match &config.divisions_dir {
+        None => defaults::gazetteer(config.district)?,
+        Some(dir) => {
+            let table = |suffix: &str| -> anyhow::Result<String> {
+                let path = find_table(dir, suffix)?;
+                std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading {}", path.display()))
+            };
+            Gazetteer::from_division_tables(
+                config.district,
+                &table("counties")?,
+                &table("towns")?,
+                &table("villages")?,
+            )?
+        }
+    };
+    tracing::debug!(district = %gazetteer.district().official_name, towns = gazetteer.towns().count(), "gazetteer loaded");
+    Ok(gazetteer)
+}
+
+/// The one `*-{suffix}.csv` file of the divisions directory.
+fn find_table(dir: &Path, suffix: &str) -> anyhow::Result<std::path::PathBuf> {
+    let wanted = format!("-{suffix}.csv");
+    let mut found = std::fs::read_dir(dir)
+        .with_context(|| format!("reading divisions directory {}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(&wanted))
+        });
+    match (found.next(), found.next()) {
+        (Some(path), None) => Ok(path),
+        (None, _) => bail!("{} has no *{wanted} table", dir.display()),
+        (Some(_), Some(_)) => bail!("{} has more than one *{wanted} table", dir.display()),
+    }
+}
+
+/// The configured key; in demo mode, or on a ledger that demo mode created, the generated one.
+/// Either way it must match the fingerprint stored with the ledger.
+async fn pii_key(store: &dyn Store, config: &Config, mode: Mode) -> anyhow::Result<PiiKey> {
+    let key = match &config.pii_secret {
+        Some(secret) => PiiKey::from_secret(secret).context("SHANZHI_PII_KEY")?,
+        None => match (store.setting(DEMO_KEY).await?, mode) {
+            (Some(secret), _) => {
+                tracing::warn!(
+                    "using the generated key of this demo ledger; set SHANZHI_PII_KEY for real data"
+                );
+                PiiKey::from_secret(&secret)?
+            }
+            (None, Mode::Demo) => {
+                let mut bytes = [0u8; 32];
+                getrandom::fill(&mut bytes)
+                    .map_err(|e| anyhow::anyhow!("no random source for the demo key: {e}"))?;
+                let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+                let secret = store.put_setting_if_absent(DEMO_KEY, &secret).await?;
+                tracing::warn!(
+                    "demo mode: generated a personal-data key and kept it in the database; never do this with real data"
+                );
+                PiiKey::from_secret(&secret)?
+            }
+            (None, Mode::Production) => bail!(
+                "SHANZHI_PII_KEY is not set: the ledger keeps ID and phone numbers only as hashes keyed with it. \
+                 Set it to a secret of 16 or more characters (and keep it: a ledger cannot change its key), \
+                 or use `serve --demo` for a demo ledger"
+            ),
+        },
+    };
+    let fingerprint = key.fingerprint();
+    let stored = store
+        .put_setting_if_absent(KEY_FINGERPRINT, &fingerprint)
+        .await?;
+    if stored != fingerprint {
+        bail!(
+            "this ledger's personal data was hashed with another key (fingerprint {stored}, configured key {fingerprint}); \
+             use the ledger's own SHANZHI_PII_KEY"
+        );
+    }
+    Ok(key)
+}
+
+/// The URL without its password, for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db/ledger"),
+            "postgres://app:***@db/ledger"
+        );
+        assert_eq!(
+            redact_url("postgres://app@db/ledger"),
+            "postgres://app@db/ledger"
+        );
+        assert_eq!(redact_url("sqlite://shanzhi.db"), "sqlite://shanzhi.db");
+    }
+}

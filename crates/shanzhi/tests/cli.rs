@@ -1,0 +1,388 @@
+//! The `shanzhi` binary as users run it: real files, real databases, real processes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use shanzhi_store::testing::TestDatabase;
+
+const KEY: &str = "integration test personal data key";
+
+fn shanzhi(db: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shanzhi"));
+    cmd.env("SHANZHI_DB", db)
+        .env("SHANZHI_PII_KEY", KEY)
+        .env_remove("SHANZHI_CONFIG")
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("run shanzhi");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&stdout).into_owned(),
+        String::from_utf8_lossy(&stderr).into_owned(),
+    )
+}
+
+fn workdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+fn good_row(n: u32) -> String {
+    format!(
+        r#"{{"channel": "hotline", "external_id": "12345-{n}", "received_at": "2026-10-0{} 10:00", "region": "中泰街道南湖村", "text": "小区物业停车费上涨，业主不满（第{n}件）。", "parties": [{{"role": "complainant", "name": "王某", "id_number": "11010519491231002X", "phone": "13812345678"}}]}}"#,
+        n % 9 + 1
+    )
+}
+
+/// A file with good rows and one bad row of every kind the issue names; returns (file, bad lines).
+fn mixed_jsonl(dir: &Path) -> (PathBuf, Vec<(u64, &'static str)>) {
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut bad = Vec::new();
+    let mut line = 0u64;
+    let mut push =
+        |content: Vec<u8>, code: Option<&'static str>, bad: &mut Vec<(u64, &'static str)>| {
+            line += 1;
+            bytes.extend(content);
+            bytes.push(b'\n');
+            if let Some(code) = code {
+                bad.push((line, code));
+            }
+        };
+    for n in 0..5 {
+        push(good_row(n).into_bytes(), None, &mut bad);
+    }
+    push(
+        br#"{"channel": "police", "external_id": "x1", "text": "#.to_vec(),
+        Some("bad_json"),
+        &mut bad,
+    );
+    let mut gbk = r#"{"channel": "police", "external_id": "x2", "received_at": "2026-10-01", "region": "南湖村", "text": ""#.as_bytes().to_vec();
+    gbk.extend([0xC4, 0xCF, 0xBA, 0xFE]); // 南湖 in GBK
+    gbk.extend(br#""}"#);
+    push(gbk, Some("invalid_utf8"), &mut bad);
+    push(r#"{"channel": "police", "external_id": "x3", "received_at": "2026-10-01", "region": "南湖村"}"#.as_bytes().to_vec(), Some("missing_text"), &mut bad);
+    push(r#"{"channel": "police", "external_id": "x4", "received_at": "2026-10-01", "region": "不存在村", "text": "纠纷"}"#.as_bytes().to_vec(), Some("unknown_region"), &mut bad);
+    push(r#"{"channel": "police", "external_id": "x5", "received_at": "2026-13-45", "region": "南湖村", "text": "纠纷"}"#.as_bytes().to_vec(), Some("bad_date"), &mut bad);
+    push(
+        r#"{"channel": "police", "external_id": "x6", "received_at": "2026-10-01", "region": "南湖村", "text": "纠纷", "parties": [{"role": "complainant", "id_number": "110105194912310021"}]}"#.as_bytes().to_vec(),
+        Some("bad_id_number"),
+        &mut bad,
+    );
+    let long = "长".repeat(20_001);
+    push(
+        format!(r#"{{"channel": "police", "external_id": "x7", "received_at": "2026-10-01", "region": "南湖村", "text": "{long}"}}"#).into_bytes(),
+        Some("text_too_long"),
+        &mut bad,
+    );
+    push(Vec::new(), None, &mut bad); // a blank line is skipped, not rejected
+    for n in 5..8 {
+        push(good_row(n).into_bytes(), None, &mut bad);
+    }
+    let path = dir.join("mixed.jsonl");
+    std::fs::write(&path, bytes).unwrap();
+    (path, bad)
+}
+
+#[test]
+fn import_keeps_every_good_row_and_names_every_bad_one() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let (file, bad) = mixed_jsonl(dir.path());
+
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(
+        code, 1,
+        "rejected rows make exit code 1\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("8 imported, 0 already present, 7 rejected"),
+        "{stdout}"
+    );
+    for (line, code) in &bad {
+        assert!(
+            stderr.contains(&format!("mixed.jsonl:{line}: {code}")),
+            "line {line} ({code}) not named in:\n{stderr}"
+        );
+    }
+
+    let rejects = std::fs::read_to_string(dir.path().join("mixed.jsonl.rejects.jsonl")).unwrap();
+    let rejects: Vec<serde_json::Value> = rejects
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let found: Vec<(u64, String)> = rejects
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["errors"][0]["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        bad.iter()
+            .map(|(l, c)| (*l, c.to_string()))
+            .collect::<Vec<_>>()
+    );
+    let all = serde_json::to_string(&rejects).unwrap();
+    assert!(
+        !all.contains("110105194912310021"),
+        "a rejected ID number is never written in clear"
+    );
+
+    // Again: nothing new, nothing lost.
+    let (code, stdout, _) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("0 imported, 8 already present, 7 rejected"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn csv_imports_like_json_lines() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let mut csv = String::from(
+        "\u{feff}channel,external_id,received_at,region,title,text,parties,amount_yuan,people_count\n",
+    );
+    csv.push_str("police,110-1,2026-10-01 09:00,中泰街道南湖村,讨薪,\"工地拖欠工资，\"\"37名\"\"工人聚集\",\"[{\"\"role\"\": \"\"complainant\"\", \"\"phone\"\": \"\"13812345678\"\"}]\",320000,37\n");
+    csv.push_str("grid,WG-1,2026-10-02,仓前街道,,\"邻里噪音纠纷，\n跨行的描述\",,,\n");
+    csv.push_str("grid,WG-2,2026-10-02,仓前街道,,纠纷,[not json],,\n");
+    csv.push_str("grid,WG-3,2026-10-02,火星村,,纠纷,,,\n");
+    let file = dir.path().join("ledger.csv");
+    std::fs::write(&file, csv).unwrap();
+
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("2 imported, 0 already present, 2 rejected"),
+        "{stdout}"
+    );
+    // Line numbers count the embedded newline of row 2.
+    assert!(stderr.contains("ledger.csv:5: bad_parties"), "{stderr}");
+    assert!(stderr.contains("ledger.csv:6: unknown_region"), "{stderr}");
+}
+
+#[test]
+fn a_csv_without_the_required_columns_is_refused_whole() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let file = dir.path().join("wrong.csv");
+    std::fs::write(&file, "编号,内容\n1,纠纷\n").unwrap();
+    let (code, _, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("lacks the column(s) channel, external_id, received_at, region, text"),
+        "{stderr}"
+    );
+}
+
+fn count_cases(db: &TestDatabase) -> u64 {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        shanzhi_store::open(&db.url)
+            .await
+            .unwrap()
+            .count_cases()
+            .await
+            .unwrap()
+    })
+}
+
+#[test]
+fn a_killed_import_completes_on_rerun_without_duplicates() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let file = dir.path().join("year.jsonl");
+    let (code, _, stderr) = run(shanzhi(&db.url)
+        .args(["demo", "--cases", "20000", "--seed", "5", "--out"])
+        .arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+
+    let mut child = shanzhi(&db.url)
+        .args(["import", "--batch-size", "500"])
+        .arg(&file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some batches are in, then kill -9 in the middle.
+    let started = Instant::now();
+    while count_cases(&db) < 1_000 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let after_kill = count_cases(&db);
+    assert!(
+        after_kill >= 1_000,
+        "the import made progress before the kill"
+    );
+
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "{} imported, {after_kill} already present, 0 rejected",
+            20_000 - after_kill
+        )),
+        "rerun after {after_kill}: {stdout}"
+    );
+    assert_eq!(count_cases(&db), 20_000);
+}
+
+#[test]
+fn real_data_needs_the_key_and_the_same_key_every_time() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(&file, good_row(1)).unwrap();
+
+    let (code, _, stderr) = run(shanzhi(&db.url)
+        .env_remove("SHANZHI_PII_KEY")
+        .arg("import")
+        .arg(&file));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("SHANZHI_PII_KEY is not set"), "{stderr}");
+
+    let (code, _, _) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 0);
+    let (code, _, stderr) = run(shanzhi(&db.url)
+        .env("SHANZHI_PII_KEY", "another key of enough length")
+        .arg("import")
+        .arg(&file));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("hashed with another key"), "{stderr}");
+}
+
+#[test]
+fn serve_demo_answers_and_stops_on_sigterm() {
+    let db = TestDatabase::sqlite();
+    let mut child = shanzhi(&db.url)
+        .env_remove("SHANZHI_PII_KEY")
+        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (health, summary) = rt.block_on(async {
+        let health = reqwest::get(format!("{url}healthz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        let summary: serde_json::Value = reqwest::get(format!("{url}api/v1/ledger/summary"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (health, summary)
+    });
+    assert_eq!(health, 200);
+    assert_eq!(summary["total"], 2000, "the demo ledger is loaded");
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "serve did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.success(),
+        "graceful shutdown exits 0, got {status:?}"
+    );
+}
+
+#[test]
+fn migrate_runs_on_sqlite_and_postgres() {
+    let sqlite = TestDatabase::sqlite();
+    let (code, stdout, stderr) = run(shanzhi(&sqlite.url).arg("migrate"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("up to date"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    if let Some(pg) = rt.block_on(TestDatabase::postgres()) {
+        let (code, _, stderr) = run(shanzhi(&pg.url).arg("migrate"));
+        assert_eq!(code, 0, "{stderr}");
+    }
+}
+
+#[test]
+fn import_into_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDatabase::postgres()) else {
+        return;
+    };
+    drop(rt);
+    let dir = workdir();
+    let (file, bad) = mixed_jsonl(dir.path());
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "8 imported, 0 already present, {} rejected",
+            bad.len()
+        )),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert!(stdout.contains("0 imported, 8 already present"), "{stdout}");
+}
+
+#[test]
+fn several_files_get_a_total() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let a = dir.path().join("a.jsonl");
+    let b = dir.path().join("b.jsonl");
+    std::fs::File::create(&a)
+        .unwrap()
+        .write_all(format!("{}\n{}\n", good_row(1), good_row(2)).as_bytes())
+        .unwrap();
+    std::fs::File::create(&b)
+        .unwrap()
+        .write_all(format!("{}\n{}\n", good_row(2), good_row(3)).as_bytes())
+        .unwrap();
+    let (code, stdout, _) = run(shanzhi(&db.url)
+        .arg("import")
+        .arg(&a)
+        .arg(&b)
+        .arg(dir.path().join("missing.jsonl")));
+    assert_eq!(code, 1, "a missing file fails the run");
+    assert!(
+        stdout.contains("total: 3 imported, 1 already present, 0 rejected, 1 file(s) failed"),
+        "{stdout}"
+    );
+}
