@@ -111,7 +111,8 @@ impl Store for PgStore {
             };
             let registrations = rows::registrations(chunk, inserted, existing)?;
 
-            let parties = rows::party_rows(chunk, &registrations);
+            let registered = rows::registered(chunk, &registrations);
+            let parties = rows::party_rows(&registered);
             for party_chunk in parties.chunks(rows::CHUNK * 2) {
                 let mut insert = QueryBuilder::<Postgres>::new(format!(
                     "INSERT INTO parties ({}) ",
@@ -131,13 +132,6 @@ impl Store for PgStore {
                 insert.build().execute(&mut *tx).await?;
             }
 
-            let registered: Vec<(i64, &CaseRecord)> = chunk
-                .iter()
-                .zip(&registrations)
-                .filter_map(|(r, reg)| {
-                    matches!(reg, Registration::Registered(_)).then(|| (reg.case_id().get(), r))
-                })
-                .collect();
             if !registered.is_empty() {
                 let mut insert = QueryBuilder::<Postgres>::new(
                     "INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ",

@@ -242,19 +242,26 @@ pub(crate) struct NewPartyRow<'a> {
     pub phone_masked: Option<&'a str>,
 }
 
-/// The party rows of the newly registered records of a chunk.
-pub(crate) fn party_rows<'a>(
+/// The records of a chunk that were newly registered, with their ids.
+pub(crate) fn registered<'a>(
     chunk: &'a [CaseRecord],
     registrations: &[Registration],
-) -> Vec<NewPartyRow<'a>> {
+) -> Vec<(i64, &'a CaseRecord)> {
     chunk
         .iter()
         .zip(registrations)
         .filter_map(|(record, reg)| match reg {
-            Registration::Registered(id) => Some((record, id.get())),
+            Registration::Registered(id) => Some((id.get(), record)),
             Registration::AlreadyPresent(_) => None,
         })
-        .flat_map(|(record, case_id)| {
+        .collect()
+}
+
+/// The party rows of the newly registered records.
+pub(crate) fn party_rows<'a>(registered: &[(i64, &'a CaseRecord)]) -> Vec<NewPartyRow<'a>> {
+    registered
+        .iter()
+        .flat_map(|&(case_id, record)| {
             record
                 .parties
                 .iter()

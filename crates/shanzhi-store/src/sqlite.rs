@@ -121,7 +121,8 @@ impl Store for SqliteStore {
             };
             let registrations = rows::registrations(chunk, inserted, existing)?;
 
-            let parties = rows::party_rows(chunk, &registrations);
+            let registered = rows::registered(chunk, &registrations);
+            let parties = rows::party_rows(&registered);
             for party_chunk in parties.chunks(rows::CHUNK * 2) {
                 let mut insert = QueryBuilder::<Sqlite>::new(format!(
                     "INSERT INTO parties ({}) ",
@@ -141,13 +142,6 @@ impl Store for SqliteStore {
                 insert.build().execute(&mut *tx).await?;
             }
 
-            let registered: Vec<(i64, &CaseRecord)> = chunk
-                .iter()
-                .zip(&registrations)
-                .filter_map(|(r, reg)| {
-                    matches!(reg, Registration::Registered(_)).then(|| (reg.case_id().get(), r))
-                })
-                .collect();
             if !registered.is_empty() {
                 let mut insert = QueryBuilder::<Sqlite>::new(
                     "INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ",

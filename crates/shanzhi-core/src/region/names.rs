@@ -141,7 +141,7 @@ impl NameIndex {
                     .map(|rest| (name.len(), *code, rest))
             })
             .collect();
-        found.sort_by(|a, b| b.0.cmp(&a.0));
+        found.sort_by_key(|&(len, ..)| std::cmp::Reverse(len));
         found
             .into_iter()
             .map(|(_, code, rest)| (code, rest))

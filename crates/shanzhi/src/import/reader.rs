@@ -38,8 +38,7 @@ impl Format {
         let first = head[..n]
             .iter()
             .copied()
-            .skip_while(|b| b.is_ascii_whitespace() || *b == 0xEF || *b == 0xBB || *b == 0xBF)
-            .next();
+            .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
         Ok(if first == Some(b'{') {
             Format::JsonLines
         } else {
