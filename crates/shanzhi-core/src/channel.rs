@@ -83,9 +83,7 @@ impl FromStr for Channel {
         let s = s.trim();
         Channel::ALL
             .into_iter()
-            .find(|c| {
-                c.code().eq_ignore_ascii_case(s) || c.label() == s || c.aliases().contains(&s)
-            })
+            .find(|c| c.code().eq_ignore_ascii_case(s) || c.label() == s || c.aliases().contains(&s))
             .ok_or_else(|| UnknownName {
                 what: "channel",
                 value: s.to_owned(),

@@ -22,12 +22,7 @@ pub const DEFAULT_DISTRICT: RegionCode = match RegionCode::from_digits(330110) {
 
 /// The gazetteer of any district of Zhejiang, from the embedded tables.
 pub fn gazetteer(district: RegionCode) -> Result<Gazetteer, GazetteerError> {
-    Gazetteer::from_division_tables(
-        district,
-        ZHEJIANG_COUNTIES,
-        ZHEJIANG_TOWNS,
-        ZHEJIANG_VILLAGES,
-    )
+    Gazetteer::from_division_tables(district, ZHEJIANG_COUNTIES, ZHEJIANG_TOWNS, ZHEJIANG_VILLAGES)
 }
 
 /// The embedded Yuhang directory, checked against `gazetteer`.

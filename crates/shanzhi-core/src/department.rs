@@ -91,11 +91,7 @@ pub enum DirectoryError {
     #[error("department directory is not valid TOML: {0}")]
     Toml(#[from] toml::de::Error),
     #[error("department #{index} `{name}`: {reason}")]
-    Entry {
-        index: usize,
-        name: String,
-        reason: String,
-    },
+    Entry { index: usize, name: String, reason: String },
 }
 
 #[derive(Deserialize)]
@@ -124,51 +120,27 @@ impl DepartmentDirectory {
         let mut by_name = HashMap::new();
         for (i, entry) in file.department.into_iter().enumerate() {
             let index = i + 1;
-            let bad = |reason: String| DirectoryError::Entry {
-                index,
-                name: entry.name.clone(),
-                reason,
-            };
+            let bad = |reason: String| DirectoryError::Entry { index, name: entry.name.clone(), reason };
             let name = entry.name.trim().to_owned();
             if name.is_empty() {
                 return Err(bad("empty name".into()));
             }
-            let level = RegionLevel::parse(&entry.level).ok_or_else(|| {
-                bad(format!(
-                    "level `{}` is not district, town or village",
-                    entry.level
-                ))
-            })?;
+            let level = RegionLevel::parse(&entry.level)
+                .ok_or_else(|| bad(format!("level `{}` is not district, town or village", entry.level)))?;
             let region = RegionCode::parse(&entry.region).map_err(|e| bad(e.to_string()))?;
-            let in_district =
-                region == gazetteer.district().code || gazetteer.region(region).is_some();
+            let in_district = region == gazetteer.district().code || gazetteer.region(region).is_some();
             if !in_district {
-                return Err(bad(format!(
-                    "region {region} is not in {}",
-                    gazetteer.district().official_name
-                )));
+                return Err(bad(format!("region {region} is not in {}", gazetteer.district().official_name)));
             }
             if region.level() > level {
-                return Err(bad(format!(
-                    "a {} department cannot serve the smaller region {region}",
-                    level.code()
-                )));
+                return Err(bad(format!("a {} department cannot serve the smaller region {region}", level.code())));
             }
             if by_name.insert(name.clone(), departments.len()).is_some() {
                 return Err(bad("the name appears twice".into()));
             }
-            departments.push(Department {
-                name,
-                short_name: entry.short_name,
-                kind: entry.kind,
-                level,
-                region,
-            });
+            departments.push(Department { name, short_name: entry.short_name, kind: entry.kind, level, region });
         }
-        Ok(DepartmentDirectory {
-            departments,
-            by_name,
-        })
+        Ok(DepartmentDirectory { departments, by_name })
     }
 
     pub fn get(&self, name: &str) -> Option<&Department> {
@@ -189,9 +161,7 @@ impl DepartmentDirectory {
 
     /// The department of `kind` that serves `town`, if the directory has one.
     pub fn for_town(&self, kind: DepartmentKind, town: RegionCode) -> Option<&Department> {
-        self.departments
-            .iter()
-            .find(|d| d.kind == kind && d.region == town)
+        self.departments.iter().find(|d| d.kind == kind && d.region == town)
     }
 }
 
@@ -205,10 +175,7 @@ mod tests {
     fn the_default_directory_covers_district_and_every_town() {
         let g = yuhang();
         let dir = defaults::departments(&g).unwrap();
-        assert_eq!(
-            dir.get("杭州市余杭区人力资源和社会保障局").unwrap().kind,
-            DepartmentKind::HumanResources
-        );
+        assert_eq!(dir.get("杭州市余杭区人力资源和社会保障局").unwrap().kind, DepartmentKind::HumanResources);
         for kind in [
             DepartmentKind::MediationCentre,
             DepartmentKind::Police,
@@ -231,8 +198,7 @@ mod tests {
             DepartmentKind::TradeUnion,
         ] {
             assert!(
-                dir.iter()
-                    .any(|d| d.kind == kind && d.level == RegionLevel::District),
+                dir.iter().any(|d| d.kind == kind && d.level == RegionLevel::District),
                 "no district-level {kind:?}"
             );
         }
@@ -244,11 +210,7 @@ mod tests {
                 DepartmentKind::MediationCommittee,
                 DepartmentKind::SafetyOffice,
             ] {
-                assert!(
-                    dir.for_town(kind, town.code).is_some(),
-                    "{} has no {kind:?}",
-                    town.official_name
-                );
+                assert!(dir.for_town(kind, town.code).is_some(), "{} has no {kind:?}", town.official_name);
             }
         }
         assert!(dir.iter().any(|d| d.kind == DepartmentKind::CourtTribunal));
@@ -257,28 +219,16 @@ mod tests {
     #[test]
     fn entries_are_checked_against_the_district() {
         let g = yuhang();
-        let outside = "[[department]]\nname = \"西湖区某局\"\nkind = \"education\"\nlevel = \"district\"\nregion = \"330106\"\n";
-        assert!(
-            DepartmentDirectory::from_toml(outside, &g)
-                .unwrap_err()
-                .to_string()
-                .contains("not in 余杭区")
-        );
-        let twice = "[[department]]\nname = \"甲\"\nkind = \"education\"\nlevel = \"district\"\nregion = \"330110\"\n".repeat(2);
-        assert!(
-            DepartmentDirectory::from_toml(&twice, &g)
-                .unwrap_err()
-                .to_string()
-                .contains("twice")
-        );
+        let outside =
+            "[[department]]\nname = \"西湖区某局\"\nkind = \"education\"\nlevel = \"district\"\nregion = \"330106\"\n";
+        assert!(DepartmentDirectory::from_toml(outside, &g).unwrap_err().to_string().contains("not in 余杭区"));
+        let twice = "[[department]]\nname = \"甲\"\nkind = \"education\"\nlevel = \"district\"\nregion = \"330110\"\n"
+            .repeat(2);
+        assert!(DepartmentDirectory::from_toml(&twice, &g).unwrap_err().to_string().contains("twice"));
         let bad_kind = "[[department]]\nname = \"乙\"\nkind = \"tax\"\nlevel = \"district\"\nregion = \"330110\"\n";
         assert!(DepartmentDirectory::from_toml(bad_kind, &g).is_err());
-        let too_small = "[[department]]\nname = \"丙\"\nkind = \"education\"\nlevel = \"district\"\nregion = \"330110014\"\n";
-        assert!(
-            DepartmentDirectory::from_toml(too_small, &g)
-                .unwrap_err()
-                .to_string()
-                .contains("smaller region")
-        );
+        let too_small =
+            "[[department]]\nname = \"丙\"\nkind = \"education\"\nlevel = \"district\"\nregion = \"330110014\"\n";
+        assert!(DepartmentDirectory::from_toml(too_small, &g).unwrap_err().to_string().contains("smaller region"));
     }
 }

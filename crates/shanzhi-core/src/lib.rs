@@ -15,9 +15,7 @@ pub mod pii;
 pub mod record;
 pub mod region;
 
-pub use case::{
-    Case, CaseChange, CaseEvent, CaseId, CaseRecord, CaseStatus, CaseText, EventKind, ExternalId,
-};
+pub use case::{Case, CaseChange, CaseEvent, CaseId, CaseRecord, CaseStatus, CaseText, EventKind, ExternalId};
 pub use channel::Channel;
 pub use department::{Department, DepartmentDirectory, DepartmentKind};
 pub use money::Yuan;

@@ -36,11 +36,7 @@ impl Yuan {
 
     /// Parses a decimal amount of yuan such as `32000`, `12,000`, `4.5`, `0.01`.
     pub fn parse(text: &str) -> Result<Self, MoneyError> {
-        let text: String = text
-            .trim()
-            .chars()
-            .filter(|c| *c != ',' && *c != '，')
-            .collect();
+        let text: String = text.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
         let (negative, digits) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, text.as_str()),
@@ -57,13 +53,8 @@ impl Yuan {
             return Err(MoneyError::TooPrecise);
         }
         let whole: i64 = whole.parse().map_err(|_| MoneyError::TooLarge)?;
-        let frac: i64 = format!("{frac:0<2}")
-            .parse()
-            .map_err(|_| MoneyError::NotANumber)?;
-        let fen = whole
-            .checked_mul(100)
-            .and_then(|f| f.checked_add(frac))
-            .ok_or(MoneyError::TooLarge)?;
+        let frac: i64 = format!("{frac:0<2}").parse().map_err(|_| MoneyError::NotANumber)?;
+        let fen = whole.checked_mul(100).and_then(|f| f.checked_add(frac)).ok_or(MoneyError::TooLarge)?;
         Yuan::from_fen(fen)
     }
 
@@ -101,9 +92,6 @@ mod tests {
         assert_eq!(Yuan::parse("3.2万"), Err(MoneyError::NotANumber));
         assert_eq!(Yuan::parse(""), Err(MoneyError::NotANumber));
         assert_eq!(Yuan::parse("1.234"), Err(MoneyError::TooPrecise));
-        assert_eq!(
-            Yuan::parse("99999999999999999999"),
-            Err(MoneyError::TooLarge)
-        );
+        assert_eq!(Yuan::parse("99999999999999999999"), Err(MoneyError::TooLarge));
     }
 }

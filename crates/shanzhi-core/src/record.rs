@@ -116,36 +116,21 @@ pub fn parse_received_at(text: &str) -> Option<DateTime<Utc>> {
         "%Y/%m/%d %H:%M:%S",
         "%Y/%m/%d %H:%M",
     ];
-    let local = LOCAL_FORMATS
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
-        .or_else(|| {
-            ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
-                .iter()
-                .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-        })?;
-    china_standard_time()
-        .from_local_datetime(&local)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
+    let local = LOCAL_FORMATS.iter().find_map(|f| NaiveDateTime::parse_from_str(text, f).ok()).or_else(|| {
+        ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+            .iter()
+            .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+    })?;
+    china_standard_time().from_local_datetime(&local).single().map(|t| t.with_timezone(&Utc))
 }
 
 struct Errors(Vec<FieldError>);
 
 impl Errors {
-    fn push(
-        &mut self,
-        field: impl Into<String>,
-        code: &'static str,
-        message: impl std::fmt::Display,
-    ) {
+    fn push(&mut self, field: impl Into<String>, code: &'static str, message: impl std::fmt::Display) {
         // Any message may quote input; scrub it so no number leaks into a report or a log.
-        self.0.push(FieldError {
-            field: field.into(),
-            code,
-            message: pii::scrub_text(&message.to_string()),
-        });
+        self.0.push(FieldError { field: field.into(), code, message: pii::scrub_text(&message.to_string()) });
     }
 }
 
@@ -167,75 +152,48 @@ impl LedgerRecord {
                 errors.push("channel", "missing_channel", "channel is required");
                 None
             }
-            Some(c) => c
-                .parse::<Channel>()
-                .map_err(|e| errors.push("channel", "unknown_channel", e))
-                .ok(),
+            Some(c) => c.parse::<Channel>().map_err(|e| errors.push("channel", "unknown_channel", e)).ok(),
         };
         let external_id = match scalar_text(&self.external_id) {
             None => {
-                errors.push(
-                    "external_id",
-                    "missing_external_id",
-                    "external_id is required",
-                );
+                errors.push("external_id", "missing_external_id", "external_id is required");
                 None
             }
             Some(id) => ExternalId::parse(&id)
-                .map_err(|e| {
-                    errors.push("external_id", "bad_external_id", format!("external_id {e}"))
-                })
+                .map_err(|e| errors.push("external_id", "bad_external_id", format!("external_id {e}")))
                 .ok(),
         };
         let received_at = match non_empty(&self.received_at) {
             None => {
-                errors.push(
-                    "received_at",
-                    "missing_received_at",
-                    "received_at is required",
-                );
+                errors.push("received_at", "missing_received_at", "received_at is required");
                 None
             }
-            Some(t) => {
-                match parse_received_at(t) {
-                    None => {
-                        errors.push("received_at", "bad_date", format!("received_at `{t}` is not a date-time (use 2026-03-12T09:41:00+08:00)"));
-                        None
-                    }
-                    Some(at) if at > ctx.now + chrono::Duration::days(1) => {
-                        errors.push(
-                            "received_at",
-                            "bad_date",
-                            format!("received_at `{t}` is in the future"),
-                        );
-                        None
-                    }
-                    Some(at) if at.year() < 1990 => {
-                        errors.push(
-                            "received_at",
-                            "bad_date",
-                            format!("received_at `{t}` is before 1990"),
-                        );
-                        None
-                    }
-                    Some(at) => Some(at),
+            Some(t) => match parse_received_at(t) {
+                None => {
+                    errors.push(
+                        "received_at",
+                        "bad_date",
+                        format!("received_at `{t}` is not a date-time (use 2026-03-12T09:41:00+08:00)"),
+                    );
+                    None
                 }
-            }
+                Some(at) if at > ctx.now + chrono::Duration::days(1) => {
+                    errors.push("received_at", "bad_date", format!("received_at `{t}` is in the future"));
+                    None
+                }
+                Some(at) if at.year() < 1990 => {
+                    errors.push("received_at", "bad_date", format!("received_at `{t}` is before 1990"));
+                    None
+                }
+                Some(at) => Some(at),
+            },
         };
         let region = match scalar_text(&self.region) {
             None => {
-                errors.push(
-                    "region",
-                    "missing_region",
-                    "region is required (a village or town code or name)",
-                );
+                errors.push("region", "missing_region", "region is required (a village or town code or name)");
                 None
             }
-            Some(r) => ctx
-                .gazetteer
-                .resolve(&r)
-                .map_err(|e| errors.push("region", "unknown_region", e))
-                .ok(),
+            Some(r) => ctx.gazetteer.resolve(&r).map_err(|e| errors.push("region", "unknown_region", e)).ok(),
         };
         let text = match self.text.as_deref().map(CaseText::parse) {
             None | Some(Err(crate::case::TextError::Empty)) => {
@@ -250,11 +208,7 @@ impl LedgerRecord {
         };
         let title = non_empty(&self.title).and_then(|t| {
             if t.chars().count() > 200 {
-                errors.push(
-                    "title",
-                    "title_too_long",
-                    "title has more than 200 characters",
-                );
+                errors.push("title", "title_too_long", "title has more than 200 characters");
                 None
             } else {
                 Some(pii::scrub_text(t))
@@ -262,20 +216,14 @@ impl LedgerRecord {
         });
         let category = non_empty(&self.category).and_then(|c| {
             if c.chars().count() > 64 {
-                errors.push(
-                    "category",
-                    "bad_category",
-                    "category has more than 64 characters",
-                );
+                errors.push("category", "bad_category", "category has more than 64 characters");
                 None
             } else {
                 Some(c.to_owned())
             }
         });
         let amount = scalar_text(&self.amount_yuan).and_then(|a| {
-            Yuan::parse(&a)
-                .map_err(|e| errors.push("amount_yuan", "bad_amount", format!("amount_yuan: {e}")))
-                .ok()
+            Yuan::parse(&a).map_err(|e| errors.push("amount_yuan", "bad_amount", format!("amount_yuan: {e}"))).ok()
         });
         let people_count = scalar_text(&self.people_count).and_then(|n| match n.parse::<u32>() {
             Ok(n @ 1..=10_000_000) => Some(n),
@@ -292,11 +240,7 @@ impl LedgerRecord {
             (None, None) => None,
             (Some(lat), Some(lon)) => match (lat.parse::<f64>(), lon.parse::<f64>()) {
                 (Ok(lat), Ok(lon)) => GeoPoint::new(lat, lon).or_else(|| {
-                    errors.push(
-                        "lat",
-                        "bad_location",
-                        "lat must lie in -90..90 and lon in -180..180",
-                    );
+                    errors.push("lat", "bad_location", "lat must lie in -90..90 and lon in -180..180");
                     None
                 }),
                 _ => {
@@ -322,21 +266,19 @@ impl LedgerRecord {
         }
         // Every required field is Some here: a None was recorded as an error above.
         match (channel, external_id, received_at, region, text) {
-            (Some(channel), Some(external_id), Some(received_at), Some(region), Some(text)) => {
-                Ok(CaseRecord {
-                    channel,
-                    external_id,
-                    received_at,
-                    region,
-                    title,
-                    text,
-                    parties,
-                    category,
-                    amount,
-                    people_count,
-                    location,
-                })
-            }
+            (Some(channel), Some(external_id), Some(received_at), Some(region), Some(text)) => Ok(CaseRecord {
+                channel,
+                external_id,
+                received_at,
+                region,
+                title,
+                text,
+                parties,
+                category,
+                amount,
+                people_count,
+                location,
+            }),
             _ => unreachable!("a missing required field is always reported as an error"),
         }
     }
@@ -344,8 +286,7 @@ impl LedgerRecord {
     /// A copy that is safe to write to a report: ID and phone numbers masked, texts scrubbed.
     pub fn redacted(&self) -> LedgerRecord {
         let mask_scalar = |s: &Option<Scalar>, mask: &dyn Fn(&str) -> Option<String>| {
-            s.as_ref()
-                .map(|v| Scalar::Text(mask(&v.text()).unwrap_or_else(|| "***".into())))
+            s.as_ref().map(|v| Scalar::Text(mask(&v.text()).unwrap_or_else(|| "***".into())))
         };
         LedgerRecord {
             title: self.title.as_deref().map(pii::scrub_text),
@@ -354,12 +295,8 @@ impl LedgerRecord {
                 parties
                     .iter()
                     .map(|p| PartyRecord {
-                        id_number: mask_scalar(&p.id_number, &|s| {
-                            IdNumber::parse(s).ok().map(|id| id.masked())
-                        }),
-                        phone: mask_scalar(&p.phone, &|s| {
-                            PhoneNumber::parse(s).ok().map(|ph| ph.masked())
-                        }),
+                        id_number: mask_scalar(&p.id_number, &|s| IdNumber::parse(s).ok().map(|id| id.masked())),
+                        phone: mask_scalar(&p.phone, &|s| PhoneNumber::parse(s).ok().map(|ph| ph.masked())),
                         name: p.name.as_deref().map(pii::scrub_text),
                         ..p.clone()
                     })
@@ -383,33 +320,19 @@ impl PartyRecord {
                 );
                 None
             }
-            Some(r) => r
-                .parse::<PartyRole>()
-                .map_err(|e| errors.push(field("role"), "bad_party_role", e))
-                .ok(),
+            Some(r) => r.parse::<PartyRole>().map_err(|e| errors.push(field("role"), "bad_party_role", e)).ok(),
         };
         let kind = match non_empty(&self.kind) {
             None => Some(PartyKind::Person),
-            Some(k) => k
-                .parse::<PartyKind>()
-                .map_err(|e| errors.push(field("kind"), "bad_party_kind", e))
-                .ok(),
+            Some(k) => k.parse::<PartyKind>().map_err(|e| errors.push(field("kind"), "bad_party_kind", e)).ok(),
         };
         let name = non_empty(&self.name).map(str::to_owned);
         if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
-            errors.push(
-                field("name"),
-                "bad_party_name",
-                "name has more than 100 characters",
-            );
+            errors.push(field("name"), "bad_party_name", "name has more than 100 characters");
         }
         let id_number = scalar_text(&self.id_number).and_then(|s| match IdNumber::parse(&s) {
             Ok(_) if kind == Some(PartyKind::Organization) => {
-                errors.push(
-                    field("id_number"),
-                    "bad_id_number",
-                    "an organization has no resident ID number",
-                );
+                errors.push(field("id_number"), "bad_id_number", "an organization has no resident ID number");
                 None
             }
             Ok(id) => Some(key.protect_id_number(&id)),
@@ -426,22 +349,12 @@ impl PartyRecord {
             }
         });
         if name.is_none() && id_number.is_none() && phone.is_none() && errors.0.len() == before {
-            errors.push(
-                field("name"),
-                "empty_party",
-                "a party needs a name, an ID number or a phone",
-            );
+            errors.push(field("name"), "empty_party", "a party needs a name, an ID number or a phone");
         }
         if errors.0.len() > before {
             return None;
         }
-        Some(Party {
-            role: role?,
-            kind: kind?,
-            name,
-            id_number,
-            phone,
-        })
+        Some(Party { role: role?, kind: kind?, name, id_number, phone })
     }
 }
 
@@ -476,11 +389,7 @@ mod tests {
         let g = yuhang();
         let key = key();
         let record: LedgerRecord = serde_json::from_value(v).unwrap();
-        record.validate(&RecordContext {
-            gazetteer: &g,
-            pii_key: &key,
-            now: now(),
-        })
+        record.validate(&RecordContext { gazetteer: &g, pii_key: &key, now: now() })
     }
 
     fn codes(errors: &[FieldError]) -> Vec<&'static str> {
@@ -492,18 +401,12 @@ mod tests {
         let case = validate(good()).unwrap();
         assert_eq!(case.channel, Channel::Police);
         assert_eq!(case.region.to_string(), "330110014227");
-        assert_eq!(
-            case.received_at,
-            Utc.with_ymd_and_hms(2026, 3, 12, 1, 41, 0).unwrap()
-        );
+        assert_eq!(case.received_at, Utc.with_ymd_and_hms(2026, 3, 12, 1, 41, 0).unwrap());
         assert_eq!(case.amount.unwrap().fen(), 32_000_000);
         assert_eq!(case.people_count, Some(37));
         assert_eq!(case.parties.len(), 2);
         let complainant = &case.parties[0];
-        assert_eq!(
-            complainant.id_number.as_ref().unwrap().masked,
-            "1101**********002X"
-        );
+        assert_eq!(complainant.id_number.as_ref().unwrap().masked, "1101**********002X");
         assert_eq!(complainant.phone.as_ref().unwrap().masked, "138****5678");
         assert_eq!(case.parties[1].kind, PartyKind::Organization);
         // The phone number inside the text is masked before it is stored.
@@ -531,22 +434,11 @@ mod tests {
         let errors = validate(v).unwrap_err();
         assert_eq!(
             codes(&errors),
-            [
-                "unknown_channel",
-                "bad_date",
-                "unknown_region",
-                "missing_text",
-                "bad_id_number",
-                "bad_phone"
-            ]
+            ["unknown_channel", "bad_date", "unknown_region", "missing_text", "bad_id_number", "bad_phone"]
         );
         assert_eq!(errors[4].field, "parties[0].id_number");
         // The rejected ID number itself appears nowhere in the messages.
-        assert!(
-            errors
-                .iter()
-                .all(|e| !e.message.contains("110105194912310021"))
-        );
+        assert!(errors.iter().all(|e| !e.message.contains("110105194912310021")));
     }
 
     #[test]
@@ -563,13 +455,7 @@ mod tests {
         let errors = validate(serde_json::json!({})).unwrap_err();
         assert_eq!(
             codes(&errors),
-            [
-                "missing_channel",
-                "missing_external_id",
-                "missing_received_at",
-                "missing_region",
-                "missing_text"
-            ]
+            ["missing_channel", "missing_external_id", "missing_received_at", "missing_region", "missing_text"]
         );
     }
 

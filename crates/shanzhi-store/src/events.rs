@@ -18,25 +18,15 @@ pub(crate) fn decode(kind: &str, detail: &str) -> Result<EventKind, StoreError> 
     let corrupt = || StoreError::Corrupt(format!("event `{kind}` with detail {detail}"));
     let detail: Value = serde_json::from_str(detail).map_err(|_| corrupt())?;
     let text = |field: &str| detail.get(field).and_then(Value::as_str);
-    let status = |field: &str| {
-        text(field)
-            .and_then(|s| s.parse::<CaseStatus>().ok())
-            .ok_or_else(corrupt)
-    };
+    let status = |field: &str| text(field).and_then(|s| s.parse::<CaseStatus>().ok()).ok_or_else(corrupt);
     Ok(match kind {
         "registered" => EventKind::Registered {
-            channel: text("channel")
-                .and_then(|c| c.parse::<Channel>().ok())
-                .ok_or_else(corrupt)?,
+            channel: text("channel").and_then(|c| c.parse::<Channel>().ok()).ok_or_else(corrupt)?,
         },
-        "status_changed" => EventKind::StatusChanged {
-            from: status("from")?,
-            to: status("to")?,
-        },
-        "category_changed" => EventKind::CategoryChanged {
-            from: text("from").map(str::to_owned),
-            to: text("to").map(str::to_owned),
-        },
+        "status_changed" => EventKind::StatusChanged { from: status("from")?, to: status("to")? },
+        "category_changed" => {
+            EventKind::CategoryChanged { from: text("from").map(str::to_owned), to: text("to").map(str::to_owned) }
+        }
         _ => return Err(corrupt()),
     })
 }
@@ -48,17 +38,9 @@ mod tests {
     #[test]
     fn every_kind_round_trips() {
         for kind in [
-            EventKind::Registered {
-                channel: Channel::Petition,
-            },
-            EventKind::StatusChanged {
-                from: CaseStatus::Registered,
-                to: CaseStatus::Routed,
-            },
-            EventKind::CategoryChanged {
-                from: None,
-                to: Some("劳资纠纷".into()),
-            },
+            EventKind::Registered { channel: Channel::Petition },
+            EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed },
+            EventKind::CategoryChanged { from: None, to: Some("劳资纠纷".into()) },
         ] {
             assert_eq!(decode(kind.code(), &encode(&kind)).unwrap(), kind);
         }

@@ -17,8 +17,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use shanzhi_core::{
-    Case, CaseChange, CaseEvent, CaseId, CaseRecord, CaseStatus, Channel, ExternalId, IdentityHash,
-    RegionCode,
+    Case, CaseChange, CaseEvent, CaseId, CaseRecord, CaseStatus, Channel, ExternalId, IdentityHash, RegionCode,
 };
 
 pub use error::StoreError;
@@ -64,11 +63,7 @@ pub trait Store: Send + Sync + 'static {
     /// Registers every record whose (channel, external id) is new, with its parties and a
     /// `registered` event, in one transaction. Results come in the order of `records`; a record
     /// repeated within `records` is registered once.
-    async fn register_cases(
-        &self,
-        records: &[CaseRecord],
-        actor: &str,
-    ) -> Result<Vec<Registration>, StoreError>;
+    async fn register_cases(&self, records: &[CaseRecord], actor: &str) -> Result<Vec<Registration>, StoreError>;
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
 
@@ -83,12 +78,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Applies `change` and appends the event that records it. `Ok(None)` when the change would
     /// change nothing; [`StoreError::Conflict`] when another change to the case came first.
-    async fn change_case(
-        &self,
-        id: CaseId,
-        change: &CaseChange,
-        actor: &str,
-    ) -> Result<Option<CaseEvent>, StoreError>;
+    async fn change_case(&self, id: CaseId, change: &CaseChange, actor: &str) -> Result<Option<CaseEvent>, StoreError>;
 
     /// Cases with a party whose ID number or phone has this keyed hash, oldest first.
     async fn cases_of_identity(&self, hash: &IdentityHash) -> Result<Vec<CaseId>, StoreError>;
@@ -114,12 +104,7 @@ fn summary(
         f: impl Fn(&str) -> Result<T, E>,
     ) -> Result<Vec<(T, u64)>, StoreError> {
         rows.into_iter()
-            .map(|(code, n)| {
-                Ok((
-                    f(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    n as u64,
-                ))
-            })
+            .map(|(code, n)| Ok((f(&code).map_err(|e| StoreError::Corrupt(e.to_string()))?, n as u64)))
             .collect()
     }
     let by_channel = parse(channel, str::parse::<Channel>)?;
@@ -139,9 +124,7 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Arc::new(PgStore::connect(url).await?)
     } else {
-        return Err(StoreError::UnsupportedUrl(
-            url.split(':').next().unwrap_or_default().to_owned(),
-        ));
+        return Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or_default().to_owned()));
     };
     store.migrate().await?;
     Ok(store)

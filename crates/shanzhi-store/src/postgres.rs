@@ -3,9 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
-use shanzhi_core::{
-    Case, CaseChange, CaseEvent, CaseId, CaseRecord, Channel, EventKind, ExternalId, IdentityHash,
-};
+use shanzhi_core::{Case, CaseChange, CaseEvent, CaseId, CaseRecord, Channel, EventKind, ExternalId, IdentityHash};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder};
 
@@ -21,28 +19,17 @@ pub struct PgStore {
 impl PgStore {
     /// Connects to the PostgreSQL database at `url` (`postgres://user@host/db`).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .connect(url)
-            .await?;
+        let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
         Ok(PgStore { pool })
     }
 
-    async fn load_case(
-        conn: &mut sqlx::PgConnection,
-        id: CaseId,
-    ) -> Result<Option<Case>, StoreError> {
-        let Some(row) = sqlx::query_as::<_, CaseRow>(rows::SELECT_CASE)
-            .bind(id.get())
-            .fetch_optional(&mut *conn)
-            .await?
+    async fn load_case(conn: &mut sqlx::PgConnection, id: CaseId) -> Result<Option<Case>, StoreError> {
+        let Some(row) =
+            sqlx::query_as::<_, CaseRow>(rows::SELECT_CASE).bind(id.get()).fetch_optional(&mut *conn).await?
         else {
             return Ok(None);
         };
-        let parties = sqlx::query_as::<_, PartyRow>(rows::SELECT_PARTIES)
-            .bind(id.get())
-            .fetch_all(&mut *conn)
-            .await?;
+        let parties = sqlx::query_as::<_, PartyRow>(rows::SELECT_PARTIES).bind(id.get()).fetch_all(&mut *conn).await?;
         row.into_case(parties).map(Some)
     }
 }
@@ -53,11 +40,7 @@ impl Store for PgStore {
         let migrator = sqlx::migrate!("./migrations/postgres");
         let applied: Vec<i64> = applied_versions(&self.pool).await;
         migrator.run(&self.pool).await?;
-        Ok(migrator
-            .iter()
-            .filter(|m| !applied.contains(&m.version))
-            .map(|m| m.description.to_string())
-            .collect())
+        Ok(migrator.iter().filter(|m| !applied.contains(&m.version)).map(|m| m.description.to_string()).collect())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -66,19 +49,12 @@ impl Store for PgStore {
     }
 
     #[tracing::instrument(skip_all, fields(records = records.len()))]
-    async fn register_cases(
-        &self,
-        records: &[CaseRecord],
-        actor: &str,
-    ) -> Result<Vec<Registration>, StoreError> {
+    async fn register_cases(&self, records: &[CaseRecord], actor: &str) -> Result<Vec<Registration>, StoreError> {
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
         let mut all = Vec::with_capacity(records.len());
         for chunk in records.chunks(rows::CHUNK) {
-            let mut insert = QueryBuilder::<Postgres>::new(format!(
-                "INSERT INTO cases ({}) ",
-                rows::CASE_COLUMNS
-            ));
+            let mut insert = QueryBuilder::<Postgres>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
             insert.push_values(chunk, |mut b, record| {
                 let r = NewCaseRow::new(record, now);
                 b.push_bind(r.channel)
@@ -97,27 +73,19 @@ impl Store for PgStore {
                     .push_bind(r.status)
                     .push_bind(1_i64);
             });
-            insert.push(
-                " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id",
-            );
-            let inserted: Vec<(i64, String, String)> =
-                insert.build_query_as().fetch_all(&mut *tx).await?;
+            insert.push(" ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id");
+            let inserted: Vec<(i64, String, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
 
             // Only a re-import pays for this look-up; a fresh import inserts every record.
-            let existing = if inserted.len() < chunk.len() {
-                existing_by_key(&mut tx, chunk).await?
-            } else {
-                Vec::new()
-            };
+            let existing =
+                if inserted.len() < chunk.len() { existing_by_key(&mut tx, chunk).await? } else { Vec::new() };
             let registrations = rows::registrations(chunk, inserted, existing)?;
 
             let registered = rows::registered(chunk, &registrations);
             let parties = rows::party_rows(&registered);
             for party_chunk in parties.chunks(rows::CHUNK * 2) {
-                let mut insert = QueryBuilder::<Postgres>::new(format!(
-                    "INSERT INTO parties ({}) ",
-                    rows::PARTY_COLUMNS
-                ));
+                let mut insert =
+                    QueryBuilder::<Postgres>::new(format!("INSERT INTO parties ({}) ", rows::PARTY_COLUMNS));
                 insert.push_values(party_chunk, |mut b, p| {
                     b.push_bind(p.case_id)
                         .push_bind(p.position)
@@ -133,13 +101,10 @@ impl Store for PgStore {
             }
 
             if !registered.is_empty() {
-                let mut insert = QueryBuilder::<Postgres>::new(
-                    "INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ",
-                );
+                let mut insert =
+                    QueryBuilder::<Postgres>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
                 insert.push_values(&registered, |mut b, (id, record)| {
-                    let kind = EventKind::Registered {
-                        channel: record.channel,
-                    };
+                    let kind = EventKind::Registered { channel: record.channel };
                     b.push_bind(*id)
                         .push_bind(1_i64)
                         .push_bind(now)
@@ -166,12 +131,11 @@ impl Store for PgStore {
         channel: Channel,
         external_id: &ExternalId,
     ) -> Result<Option<CaseId>, StoreError> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE channel = $1 AND external_id = $2")
-                .bind(channel.code())
-                .bind(external_id.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE channel = $1 AND external_id = $2")
+            .bind(channel.code())
+            .bind(external_id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         id.map(rows::case_id).transpose()
     }
 
@@ -188,54 +152,38 @@ impl Store for PgStore {
     }
 
     #[tracing::instrument(skip(self, change), fields(case = %id))]
-    async fn change_case(
-        &self,
-        id: CaseId,
-        change: &CaseChange,
-        actor: &str,
-    ) -> Result<Option<CaseEvent>, StoreError> {
+    async fn change_case(&self, id: CaseId, change: &CaseChange, actor: &str) -> Result<Option<CaseEvent>, StoreError> {
         let race = |e: sqlx::Error| {
-            if is_lost_race(&e) {
-                StoreError::Conflict(id)
-            } else {
-                StoreError::Database(e)
-            }
+            if is_lost_race(&e) { StoreError::Conflict(id) } else { StoreError::Database(e) }
         };
         let mut tx = self.pool.begin().await?;
         // The row lock makes a concurrent change wait, then see the version this one wrote.
-        let locked: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 FOR UPDATE")
-                .bind(id.get())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(race)?;
+        let locked: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE id = $1 FOR UPDATE")
+            .bind(id.get())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(race)?;
         if locked.is_none() {
             return Err(StoreError::CaseNotFound(id));
         }
-        let mut case = Self::load_case(&mut tx, id)
-            .await?
-            .ok_or(StoreError::CaseNotFound(id))?;
+        let mut case = Self::load_case(&mut tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
         let Some(kind) = change.event_for(&case) else {
             return Ok(None);
         };
-        let event = CaseEvent {
-            case_id: id,
-            seq: case.version + 1,
-            at: Utc::now(),
-            actor: actor.to_owned(),
-            kind,
-        };
+        let event = CaseEvent { case_id: id, seq: case.version + 1, at: Utc::now(), actor: actor.to_owned(), kind };
         case.apply(&event);
-        sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)")
-            .bind(id.get())
-            .bind(i64::from(event.seq))
-            .bind(event.at)
-            .bind(&event.actor)
-            .bind(event.kind.code())
-            .bind(events::encode(&event.kind))
-            .execute(&mut *tx)
-            .await
-            .map_err(race)?;
+        sqlx::query(
+            "INSERT INTO case_events (case_id, seq, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        )
+        .bind(id.get())
+        .bind(i64::from(event.seq))
+        .bind(event.at)
+        .bind(&event.actor)
+        .bind(event.kind.code())
+        .bind(events::encode(&event.kind))
+        .execute(&mut *tx)
+        .await
+        .map_err(race)?;
         sqlx::query("UPDATE cases SET status = $1, category = $2, version = $3 WHERE id = $4")
             .bind(case.status.code())
             .bind(case.record.category.as_deref())
@@ -259,9 +207,7 @@ impl Store for PgStore {
     }
 
     async fn count_cases(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-            .fetch_one(&self.pool)
-            .await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&self.pool).await?;
         Ok(n as u64)
     }
 
@@ -272,39 +218,23 @@ impl Store for PgStore {
                 "SELECT {column}, COUNT(*) FROM cases WHERE {column} IS NOT NULL GROUP BY {column} ORDER BY {column}"
             )
         };
-        let channel: Vec<(String, i64)> =
-            sqlx::query_as(&by("channel")).fetch_all(&mut *conn).await?;
-        let status: Vec<(String, i64)> =
-            sqlx::query_as(&by("status")).fetch_all(&mut *conn).await?;
-        let town: Vec<(String, i64)> = sqlx::query_as(&by("town_code"))
-            .fetch_all(&mut *conn)
-            .await?;
+        let channel: Vec<(String, i64)> = sqlx::query_as(&by("channel")).fetch_all(&mut *conn).await?;
+        let status: Vec<(String, i64)> = sqlx::query_as(&by("status")).fetch_all(&mut *conn).await?;
+        let town: Vec<(String, i64)> = sqlx::query_as(&by("town_code")).fetch_all(&mut *conn).await?;
         crate::summary(channel, status, town)
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?)
     }
 
     async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await?;
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&self.pool).await?)
     }
 }
 
@@ -312,17 +242,11 @@ async fn existing_by_key(
     tx: &mut sqlx::Transaction<'_, Postgres>,
     chunk: &[CaseRecord],
 ) -> Result<Vec<(i64, String, String)>, StoreError> {
-    let mut select = QueryBuilder::<Postgres>::new(
-        "SELECT id, channel, external_id FROM cases WHERE (channel, external_id) IN (",
-    );
+    let mut select =
+        QueryBuilder::<Postgres>::new("SELECT id, channel, external_id FROM cases WHERE (channel, external_id) IN (");
     for (i, record) in chunk.iter().enumerate() {
         let (channel, external_id) = rows::key(record);
-        select
-            .push(if i == 0 { "(" } else { ", (" })
-            .push_bind(channel)
-            .push(", ")
-            .push_bind(external_id)
-            .push(")");
+        select.push(if i == 0 { "(" } else { ", (" }).push_bind(channel).push(", ").push_bind(external_id).push(")");
     }
     select.push(")");
     Ok(select.build_query_as().fetch_all(&mut **tx).await?)
@@ -330,8 +254,5 @@ async fn existing_by_key(
 
 async fn applied_versions(pool: &PgPool) -> Vec<i64> {
     // Before the first migration the table does not exist: nothing is applied.
-    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-        .fetch_all(pool)
-        .await
-        .unwrap_or_default()
+    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await.unwrap_or_default()
 }

@@ -80,28 +80,15 @@ impl CaseRow {
             received_at: self.received_at,
             region: RegionCode::parse(&self.region_code).map_err(corrupt)?,
             title: self.title,
-            text: CaseText::parse(&self.body)
-                .map_err(|e| corrupt(format!("case {id} text {e}")))?,
-            parties: parties
-                .into_iter()
-                .map(PartyRow::into_party)
-                .collect::<Result<_, _>>()?,
+            text: CaseText::parse(&self.body).map_err(|e| corrupt(format!("case {id} text {e}")))?,
+            parties: parties.into_iter().map(PartyRow::into_party).collect::<Result<_, _>>()?,
             category: self.category,
-            amount: self
-                .amount_fen
-                .map(Yuan::from_fen)
-                .transpose()
-                .map_err(corrupt)?,
-            people_count: self
-                .people_count
-                .map(u32::try_from)
-                .transpose()
-                .map_err(corrupt)?,
+            amount: self.amount_fen.map(Yuan::from_fen).transpose().map_err(corrupt)?,
+            people_count: self.people_count.map(u32::try_from).transpose().map_err(corrupt)?,
             location: match (self.lat, self.lon) {
-                (Some(lat), Some(lon)) => Some(
-                    GeoPoint::new(lat, lon)
-                        .ok_or_else(|| corrupt(format!("case {id} location")))?,
-                ),
+                (Some(lat), Some(lon)) => {
+                    Some(GeoPoint::new(lat, lon).ok_or_else(|| corrupt(format!("case {id} location")))?)
+                }
                 _ => None,
             },
         };
@@ -120,8 +107,7 @@ impl PartyRow {
         let protected = |hash: Option<String>, masked: Option<String>| -> Result<_, StoreError> {
             match (hash, masked) {
                 (Some(hash), Some(masked)) => Ok(Some(shanzhi_core::Protected {
-                    hash: shanzhi_core::IdentityHash::parse(&hash)
-                        .ok_or_else(|| corrupt("identity hash"))?,
+                    hash: shanzhi_core::IdentityHash::parse(&hash).ok_or_else(|| corrupt("identity hash"))?,
                     masked,
                 })),
                 _ => Ok(None),
@@ -162,14 +148,8 @@ pub(crate) fn registrations(
     existing: Vec<(i64, String, String)>,
 ) -> Result<Vec<Registration>, StoreError> {
     use std::collections::HashMap;
-    let mut new: HashMap<(String, String), i64> = inserted
-        .into_iter()
-        .map(|(id, c, e)| ((c, e), id))
-        .collect();
-    let old: HashMap<(String, String), i64> = existing
-        .into_iter()
-        .map(|(id, c, e)| ((c, e), id))
-        .collect();
+    let mut new: HashMap<(String, String), i64> = inserted.into_iter().map(|(id, c, e)| ((c, e), id)).collect();
+    let old: HashMap<(String, String), i64> = existing.into_iter().map(|(id, c, e)| ((c, e), id)).collect();
     let mut seen: HashMap<(String, String), i64> = HashMap::new();
     chunk
         .iter()
@@ -182,9 +162,7 @@ pub(crate) fn registrations(
             }
             match seen.get(&k).or_else(|| old.get(&k)) {
                 Some(&id) => Ok(Registration::AlreadyPresent(case_id(id)?)),
-                None => Err(corrupt(format!(
-                    "record {channel}/{external_id} was neither inserted nor found"
-                ))),
+                None => Err(corrupt(format!("record {channel}/{external_id} was neither inserted nor found"))),
             }
         })
         .collect()
@@ -243,10 +221,7 @@ pub(crate) struct NewPartyRow<'a> {
 }
 
 /// The records of a chunk that were newly registered, with their ids.
-pub(crate) fn registered<'a>(
-    chunk: &'a [CaseRecord],
-    registrations: &[Registration],
-) -> Vec<(i64, &'a CaseRecord)> {
+pub(crate) fn registered<'a>(chunk: &'a [CaseRecord], registrations: &[Registration]) -> Vec<(i64, &'a CaseRecord)> {
     chunk
         .iter()
         .zip(registrations)
@@ -262,21 +237,17 @@ pub(crate) fn party_rows<'a>(registered: &[(i64, &'a CaseRecord)]) -> Vec<NewPar
     registered
         .iter()
         .flat_map(|&(case_id, record)| {
-            record
-                .parties
-                .iter()
-                .enumerate()
-                .map(move |(i, p)| NewPartyRow {
-                    case_id,
-                    position: i as i64,
-                    role: p.role.code(),
-                    kind: p.kind.code(),
-                    name: p.name.as_deref(),
-                    id_hash: p.id_number.as_ref().map(|x| x.hash.as_str()),
-                    id_masked: p.id_number.as_ref().map(|x| x.masked.as_str()),
-                    phone_hash: p.phone.as_ref().map(|x| x.hash.as_str()),
-                    phone_masked: p.phone.as_ref().map(|x| x.masked.as_str()),
-                })
+            record.parties.iter().enumerate().map(move |(i, p)| NewPartyRow {
+                case_id,
+                position: i as i64,
+                role: p.role.code(),
+                kind: p.kind.code(),
+                name: p.name.as_deref(),
+                id_hash: p.id_number.as_ref().map(|x| x.hash.as_str()),
+                id_masked: p.id_number.as_ref().map(|x| x.masked.as_str()),
+                phone_hash: p.phone.as_ref().map(|x| x.hash.as_str()),
+                phone_masked: p.phone.as_ref().map(|x| x.masked.as_str()),
+            })
         })
         .collect()
 }

@@ -5,12 +5,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use shanzhi_core::{
-    Case, CaseChange, CaseEvent, CaseId, CaseRecord, Channel, EventKind, ExternalId, IdentityHash,
-};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use shanzhi_core::{Case, CaseChange, CaseEvent, CaseId, CaseRecord, Channel, EventKind, ExternalId, IdentityHash};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::error::is_lost_race;
@@ -33,28 +29,17 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         Ok(SqliteStore { pool })
     }
 
-    async fn load_case(
-        conn: &mut sqlx::SqliteConnection,
-        id: CaseId,
-    ) -> Result<Option<Case>, StoreError> {
-        let Some(row) = sqlx::query_as::<_, CaseRow>(rows::SELECT_CASE)
-            .bind(id.get())
-            .fetch_optional(&mut *conn)
-            .await?
+    async fn load_case(conn: &mut sqlx::SqliteConnection, id: CaseId) -> Result<Option<Case>, StoreError> {
+        let Some(row) =
+            sqlx::query_as::<_, CaseRow>(rows::SELECT_CASE).bind(id.get()).fetch_optional(&mut *conn).await?
         else {
             return Ok(None);
         };
-        let parties = sqlx::query_as::<_, PartyRow>(rows::SELECT_PARTIES)
-            .bind(id.get())
-            .fetch_all(&mut *conn)
-            .await?;
+        let parties = sqlx::query_as::<_, PartyRow>(rows::SELECT_PARTIES).bind(id.get()).fetch_all(&mut *conn).await?;
         row.into_case(parties).map(Some)
     }
 }
@@ -65,11 +50,7 @@ impl Store for SqliteStore {
         let migrator = sqlx::migrate!("./migrations/sqlite");
         let applied: Vec<i64> = applied_versions(&self.pool).await;
         migrator.run(&self.pool).await?;
-        Ok(migrator
-            .iter()
-            .filter(|m| !applied.contains(&m.version))
-            .map(|m| m.description.to_string())
-            .collect())
+        Ok(migrator.iter().filter(|m| !applied.contains(&m.version)).map(|m| m.description.to_string()).collect())
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -78,17 +59,12 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip_all, fields(records = records.len()))]
-    async fn register_cases(
-        &self,
-        records: &[CaseRecord],
-        actor: &str,
-    ) -> Result<Vec<Registration>, StoreError> {
+    async fn register_cases(&self, records: &[CaseRecord], actor: &str) -> Result<Vec<Registration>, StoreError> {
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
         let mut all = Vec::with_capacity(records.len());
         for chunk in records.chunks(rows::CHUNK) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
+            let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
             insert.push_values(chunk, |mut b, record| {
                 let r = NewCaseRow::new(record, now);
                 b.push_bind(r.channel)
@@ -107,27 +83,18 @@ impl Store for SqliteStore {
                     .push_bind(r.status)
                     .push_bind(1_i64);
             });
-            insert.push(
-                " ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id",
-            );
-            let inserted: Vec<(i64, String, String)> =
-                insert.build_query_as().fetch_all(&mut *tx).await?;
+            insert.push(" ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id");
+            let inserted: Vec<(i64, String, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
 
             // Only a re-import pays for this look-up; a fresh import inserts every record.
-            let existing = if inserted.len() < chunk.len() {
-                existing_by_key(&mut tx, chunk).await?
-            } else {
-                Vec::new()
-            };
+            let existing =
+                if inserted.len() < chunk.len() { existing_by_key(&mut tx, chunk).await? } else { Vec::new() };
             let registrations = rows::registrations(chunk, inserted, existing)?;
 
             let registered = rows::registered(chunk, &registrations);
             let parties = rows::party_rows(&registered);
             for party_chunk in parties.chunks(rows::CHUNK * 2) {
-                let mut insert = QueryBuilder::<Sqlite>::new(format!(
-                    "INSERT INTO parties ({}) ",
-                    rows::PARTY_COLUMNS
-                ));
+                let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO parties ({}) ", rows::PARTY_COLUMNS));
                 insert.push_values(party_chunk, |mut b, p| {
                     b.push_bind(p.case_id)
                         .push_bind(p.position)
@@ -143,13 +110,10 @@ impl Store for SqliteStore {
             }
 
             if !registered.is_empty() {
-                let mut insert = QueryBuilder::<Sqlite>::new(
-                    "INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ",
-                );
+                let mut insert =
+                    QueryBuilder::<Sqlite>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
                 insert.push_values(&registered, |mut b, (id, record)| {
-                    let kind = EventKind::Registered {
-                        channel: record.channel,
-                    };
+                    let kind = EventKind::Registered { channel: record.channel };
                     b.push_bind(*id)
                         .push_bind(1_i64)
                         .push_bind(now)
@@ -175,12 +139,11 @@ impl Store for SqliteStore {
         channel: Channel,
         external_id: &ExternalId,
     ) -> Result<Option<CaseId>, StoreError> {
-        let id: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM cases WHERE channel = $1 AND external_id = $2")
-                .bind(channel.code())
-                .bind(external_id.as_str())
-                .fetch_optional(&self.pool)
-                .await?;
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE channel = $1 AND external_id = $2")
+            .bind(channel.code())
+            .bind(external_id.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         id.map(rows::case_id).transpose()
     }
 
@@ -197,61 +160,39 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip(self, change), fields(case = %id))]
-    async fn change_case(
-        &self,
-        id: CaseId,
-        change: &CaseChange,
-        actor: &str,
-    ) -> Result<Option<CaseEvent>, StoreError> {
+    async fn change_case(&self, id: CaseId, change: &CaseChange, actor: &str) -> Result<Option<CaseEvent>, StoreError> {
         let race = |e: sqlx::Error| {
-            if is_lost_race(&e) {
-                StoreError::Conflict(id)
-            } else {
-                StoreError::Database(e)
-            }
+            if is_lost_race(&e) { StoreError::Conflict(id) } else { StoreError::Database(e) }
         };
-        // BEGIN IMMEDIATE takes the write lock before reading, so the version read is the one
-        // the update will see.
-        let mut conn = self.pool.acquire().await?;
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
+        // BEGIN IMMEDIATE takes the write lock before reading, so the version read is the one the
+        // update will see. A transaction dropped before commit (a cancelled request) rolls back.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(race)?;
+        let mut case = Self::load_case(&mut tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
+        let Some(kind) = change.event_for(&case) else {
+            return Ok(None);
+        };
+        let event = CaseEvent { case_id: id, seq: case.version + 1, at: Utc::now(), actor: actor.to_owned(), kind };
+        case.apply(&event);
+        sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id.get())
+            .bind(i64::from(event.seq))
+            .bind(event.at)
+            .bind(&event.actor)
+            .bind(event.kind.code())
+            .bind(events::encode(&event.kind))
+            .execute(&mut *tx)
             .await
             .map_err(race)?;
-        let result = async {
-            let mut case = Self::load_case(&mut conn, id).await?.ok_or(StoreError::CaseNotFound(id))?;
-            let Some(kind) = change.event_for(&case) else {
-                return Ok(None);
-            };
-            let event = CaseEvent { case_id: id, seq: case.version + 1, at: Utc::now(), actor: actor.to_owned(), kind };
-            case.apply(&event);
-            sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id.get())
-                .bind(i64::from(event.seq))
-                .bind(event.at)
-                .bind(&event.actor)
-                .bind(event.kind.code())
-                .bind(events::encode(&event.kind))
-                .execute(&mut *conn)
-                .await
-                .map_err(race)?;
-            sqlx::query("UPDATE cases SET status = $1, category = $2, version = $3 WHERE id = $4")
-                .bind(case.status.code())
-                .bind(case.record.category.as_deref())
-                .bind(i64::from(case.version))
-                .bind(id.get())
-                .execute(&mut *conn)
-                .await
-                .map_err(race)?;
-            Ok(Some(event))
-        }
-        .await;
-        let end = if matches!(result, Ok(Some(_))) {
-            "COMMIT"
-        } else {
-            "ROLLBACK"
-        };
-        sqlx::query(end).execute(&mut *conn).await?;
-        result
+        sqlx::query("UPDATE cases SET status = $1, category = $2, version = $3 WHERE id = $4")
+            .bind(case.status.code())
+            .bind(case.record.category.as_deref())
+            .bind(i64::from(case.version))
+            .bind(id.get())
+            .execute(&mut *tx)
+            .await
+            .map_err(race)?;
+        tx.commit().await.map_err(race)?;
+        Ok(Some(event))
     }
 
     async fn cases_of_identity(&self, hash: &IdentityHash) -> Result<Vec<CaseId>, StoreError> {
@@ -265,9 +206,7 @@ impl Store for SqliteStore {
     }
 
     async fn count_cases(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-            .fetch_one(&self.pool)
-            .await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&self.pool).await?;
         Ok(n as u64)
     }
 
@@ -278,39 +217,23 @@ impl Store for SqliteStore {
                 "SELECT {column}, COUNT(*) FROM cases WHERE {column} IS NOT NULL GROUP BY {column} ORDER BY {column}"
             )
         };
-        let channel: Vec<(String, i64)> =
-            sqlx::query_as(&by("channel")).fetch_all(&mut *conn).await?;
-        let status: Vec<(String, i64)> =
-            sqlx::query_as(&by("status")).fetch_all(&mut *conn).await?;
-        let town: Vec<(String, i64)> = sqlx::query_as(&by("town_code"))
-            .fetch_all(&mut *conn)
-            .await?;
+        let channel: Vec<(String, i64)> = sqlx::query_as(&by("channel")).fetch_all(&mut *conn).await?;
+        let status: Vec<(String, i64)> = sqlx::query_as(&by("status")).fetch_all(&mut *conn).await?;
+        let town: Vec<(String, i64)> = sqlx::query_as(&by("town_code")).fetch_all(&mut *conn).await?;
         crate::summary(channel, status, town)
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?)
     }
 
     async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&self.pool)
-        .await?;
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&self.pool).await?)
     }
 }
 
@@ -318,17 +241,11 @@ async fn existing_by_key(
     tx: &mut sqlx::Transaction<'_, Sqlite>,
     chunk: &[CaseRecord],
 ) -> Result<Vec<(i64, String, String)>, StoreError> {
-    let mut select = QueryBuilder::<Sqlite>::new(
-        "SELECT id, channel, external_id FROM cases WHERE (channel, external_id) IN (",
-    );
+    let mut select =
+        QueryBuilder::<Sqlite>::new("SELECT id, channel, external_id FROM cases WHERE (channel, external_id) IN (");
     for (i, record) in chunk.iter().enumerate() {
         let (channel, external_id) = rows::key(record);
-        select
-            .push(if i == 0 { "(" } else { ", (" })
-            .push_bind(channel)
-            .push(", ")
-            .push_bind(external_id)
-            .push(")");
+        select.push(if i == 0 { "(" } else { ", (" }).push_bind(channel).push(", ").push_bind(external_id).push(")");
     }
     select.push(")");
     Ok(select.build_query_as().fetch_all(&mut **tx).await?)
@@ -336,8 +253,5 @@ async fn existing_by_key(
 
 async fn applied_versions(pool: &SqlitePool) -> Vec<i64> {
     // Before the first migration the table does not exist: nothing is applied.
-    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-        .fetch_all(pool)
-        .await
-        .unwrap_or_default()
+    sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await.unwrap_or_default()
 }

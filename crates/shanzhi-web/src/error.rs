@@ -10,11 +10,7 @@ use shanzhi_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{message}")]
-    BadRequest {
-        code: &'static str,
-        field: Option<&'static str>,
-        message: String,
-    },
+    BadRequest { code: &'static str, field: Option<&'static str>, message: String },
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
     #[error("{0}")]
@@ -41,11 +37,7 @@ struct ErrorDetail<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, field, message) = match self {
-            ApiError::BadRequest {
-                code,
-                field,
-                message,
-            } => (StatusCode::BAD_REQUEST, code, field, message),
+            ApiError::BadRequest { code, field, message } => (StatusCode::BAD_REQUEST, code, field, message),
             ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, None, message),
             ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", None, message),
             ApiError::Store(StoreError::Conflict(id)) => (
@@ -54,38 +46,17 @@ impl IntoResponse for ApiError {
                 None,
                 format!("case {id} was changed at the same time; reload and retry"),
             ),
-            ApiError::Store(StoreError::CaseNotFound(id)) => (
-                StatusCode::NOT_FOUND,
-                "case_not_found",
-                None,
-                format!("case {id} does not exist"),
-            ),
-            ApiError::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                None,
-                "the ledger is not available".into(),
-            ),
+            ApiError::Store(StoreError::CaseNotFound(id)) => {
+                (StatusCode::NOT_FOUND, "case_not_found", None, format!("case {id} does not exist"))
+            }
+            ApiError::Unavailable => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the ledger is not available".into())
+            }
             ApiError::Store(e) => {
                 tracing::error!(error = %e, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    None,
-                    "internal error; it has been logged".into(),
-                )
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal", None, "internal error; it has been logged".into())
             }
         };
-        (
-            status,
-            Json(ErrorBody {
-                error: ErrorDetail {
-                    code,
-                    message,
-                    field,
-                },
-            }),
-        )
-            .into_response()
+        (status, Json(ErrorBody { error: ErrorDetail { code, message, field } })).into_response()
     }
 }

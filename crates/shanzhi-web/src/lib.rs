@@ -37,16 +37,11 @@ impl Application {
     /// Binds `addr` (port 0 picks a free port) and builds the routes.
     pub async fn build(addr: SocketAddr, state: AppState) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
-        Ok(Application {
-            listener,
-            router: router(state),
-        })
+        Ok(Application { listener, router: router(state) })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     pub fn port(&self) -> u16 {
@@ -54,13 +49,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
-    pub async fn run_until_stopped(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }
 
@@ -68,10 +58,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
         .merge(routes::pages::router())
-        .nest(
-            "/api/v1",
-            routes::ledger::router().merge(routes::cases::router()),
-        )
+        .nest("/api/v1", routes::ledger::router().merge(routes::cases::router()))
         .fallback(routes::not_found)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -5,9 +5,7 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
 use serde_json::{Value, json};
-use shanzhi_core::{
-    CaseChange, CaseStatus, Gazetteer, LedgerRecord, PiiKey, RecordContext, defaults,
-};
+use shanzhi_core::{CaseChange, CaseStatus, Gazetteer, LedgerRecord, PiiKey, RecordContext, defaults};
 use shanzhi_store::testing::TestDatabase;
 use shanzhi_web::{AppState, Application};
 
@@ -20,8 +18,7 @@ struct TestApp {
 
 fn gazetteer() -> Arc<Gazetteer> {
     static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
-    G.get_or_init(|| Arc::new(defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap()))
-        .clone()
+    G.get_or_init(|| Arc::new(defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap())).clone()
 }
 
 async fn spawn_app(db: TestDatabase) -> TestApp {
@@ -31,46 +28,25 @@ async fn spawn_app(db: TestDatabase) -> TestApp {
         departments: Arc::new(defaults::departments(&gazetteer).unwrap()),
         gazetteer,
     };
-    let app = Application::build("127.0.0.1:0".parse().unwrap(), state.clone())
-        .await
-        .unwrap();
+    let app = Application::build("127.0.0.1:0".parse().unwrap(), state.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp {
-        address,
-        state,
-        client: reqwest::Client::new(),
-        _db: db,
-    }
+    TestApp { address, state, client: reqwest::Client::new(), _db: db }
 }
 
 impl TestApp {
     async fn get(&self, path: &str) -> (u16, Value) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .unwrap();
+        let response = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
     async fn register(&self, records: Value) -> Vec<i64> {
         let key = PiiKey::from_secret("api test personal data key").unwrap();
-        let ctx = RecordContext {
-            gazetteer: &self.state.gazetteer,
-            pii_key: &key,
-            now: Utc::now(),
-        };
+        let ctx = RecordContext { gazetteer: &self.state.gazetteer, pii_key: &key, now: Utc::now() };
         let records: Vec<LedgerRecord> = serde_json::from_value(records).unwrap();
         let records: Vec<_> = records.iter().map(|r| r.validate(&ctx).unwrap()).collect();
-        let regs = self
-            .state
-            .store
-            .register_cases(&records, "test")
-            .await
-            .unwrap();
+        let regs = self.state.store.register_cases(&records, "test").await.unwrap();
         regs.into_iter().map(|r| r.case_id().get()).collect()
     }
 }
@@ -113,11 +89,7 @@ async fn a_case_comes_with_its_history_and_masked_parties(app: TestApp) {
         .await;
     let id = ids[0];
     let case_id = shanzhi_core::CaseId::new(id).unwrap();
-    app.state
-        .store
-        .change_case(case_id, &CaseChange::Status(CaseStatus::Routed), "clerk:周")
-        .await
-        .unwrap();
+    app.state.store.change_case(case_id, &CaseChange::Status(CaseStatus::Routed), "clerk:周").await.unwrap();
 
     let (status, case) = app.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(status, 200);
@@ -127,31 +99,19 @@ async fn a_case_comes_with_its_history_and_masked_parties(app: TestApp) {
     assert_eq!(case["parties"][0]["id_number"], "1101**********002X");
     let history = case["history"].as_array().unwrap();
     assert_eq!(history.len(), 2);
-    assert_eq!(
-        history[1]["detail"],
-        json!({"from": "registered", "to": "routed"})
-    );
+    assert_eq!(history[1]["detail"], json!({"from": "registered", "to": "routed"}));
     assert_eq!(history[1]["actor"], "clerk:周");
     assert!(!case.to_string().contains("13912345678"));
 }
 
 async fn bad_and_unknown_ids_are_4xx_with_a_code(app: TestApp) {
     let (status, body) = app.get("/api/v1/cases/abc").await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (400, Some("bad_case_id"))
-    );
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_case_id")));
     assert_eq!(body["error"]["field"], "id");
     let (status, body) = app.get("/api/v1/cases/999999").await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("case_not_found"))
-    );
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("case_not_found")));
     let (status, body) = app.get("/api/v1/nothing-here").await;
-    assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (404, Some("not_found"))
-    );
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
 }
 
 async fn the_summary_counts_the_ledger_by_town(app: TestApp) {
@@ -166,46 +126,18 @@ async fn the_summary_counts_the_ledger_by_town(app: TestApp) {
     assert_eq!(s["total"], 3);
     assert_eq!(s["district"]["name"], "余杭区");
     let towns = s["by_town"].as_array().unwrap();
-    assert_eq!(
-        towns.len(),
-        12,
-        "every town is listed, with or without cases"
-    );
-    let count = |name: &str| {
-        towns.iter().find(|t| t["name"] == name).unwrap()["count"]
-            .as_u64()
-            .unwrap()
-    };
-    assert_eq!(
-        (count("中泰街道"), count("径山镇"), count("五常街道")),
-        (2, 1, 0)
-    );
-    let grid = s["by_channel"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "grid")
-        .unwrap()
-        .clone();
-    assert_eq!(
-        (grid["label"].as_str(), grid["count"].as_u64()),
-        (Some("网格"), Some(2))
-    );
+    assert_eq!(towns.len(), 12, "every town is listed, with or without cases");
+    let count = |name: &str| towns.iter().find(|t| t["name"] == name).unwrap()["count"].as_u64().unwrap();
+    assert_eq!((count("中泰街道"), count("径山镇"), count("五常街道")), (2, 1, 0));
+    let grid = s["by_channel"].as_array().unwrap().iter().find(|c| c["code"] == "grid").unwrap().clone();
+    assert_eq!((grid["label"].as_str(), grid["count"].as_u64()), (Some("网格"), Some(2)));
 }
 
 async fn the_front_page_is_chinese_and_self_hosted(app: TestApp) {
-    let page = app
-        .client
-        .get(format!("{}/", app.address))
-        .send()
-        .await
-        .unwrap();
+    let page = app.client.get(format!("{}/", app.address)).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("lang=\"zh-CN\""));
     assert!(html.contains("矛盾纠纷一本账"));
-    assert!(
-        !html.contains("http://") && !html.contains("https://"),
-        "no external resources"
-    );
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
 }

@@ -13,13 +13,7 @@ use clap::{Parser, Subcommand};
 )]
 pub struct Cli {
     /// Database URL: sqlite://FILE (embedded default) or postgres://USER@HOST/DB.
-    #[arg(
-        long,
-        global = true,
-        env = "SHANZHI_DB",
-        default_value = "sqlite://shanzhi.db",
-        hide_env_values = true
-    )]
+    #[arg(long, global = true, env = "SHANZHI_DB", default_value = "sqlite://shanzhi.db", hide_env_values = true)]
     pub db: String,
 
     /// Configuration file (TOML): district, divisions_dir, departments, pii_key.
@@ -85,19 +79,8 @@ mod tests {
             }
             other => panic!("parsed {other:?}"),
         }
-        let cli = Cli::try_parse_from([
-            "shanzhi",
-            "import",
-            "--db",
-            "postgres://x@h/db",
-            "a.jsonl",
-            "b.csv",
-        ])
-        .unwrap();
+        let cli = Cli::try_parse_from(["shanzhi", "import", "--db", "postgres://x@h/db", "a.jsonl", "b.csv"]).unwrap();
         assert_eq!(cli.db, "postgres://x@h/db");
-        assert!(
-            Cli::try_parse_from(["shanzhi", "import"]).is_err(),
-            "import needs a file"
-        );
+        assert!(Cli::try_parse_from(["shanzhi", "import"]).is_err(), "import needs a file");
     }
 }

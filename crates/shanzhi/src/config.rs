@@ -29,10 +29,7 @@ impl std::fmt::Debug for Config {
             .field("district", &self.district.to_string())
             .field("divisions_dir", &self.divisions_dir)
             .field("departments", &self.departments)
-            .field(
-                "pii_secret",
-                &self.pii_secret.as_ref().map(|_| "[redacted]"),
-            )
+            .field("pii_secret", &self.pii_secret.as_ref().map(|_| "[redacted]"))
             .finish()
     }
 }
@@ -51,14 +48,10 @@ impl Config {
     pub fn load(path: Option<&Path>) -> anyhow::Result<Config> {
         let (file, base) = match path {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading config {}", path.display()))?;
-                let file: ConfigFile =
-                    toml::from_str(&text).with_context(|| format!("config {}", path.display()))?;
-                (
-                    file,
-                    path.parent().map(Path::to_path_buf).unwrap_or_default(),
-                )
+                let text =
+                    std::fs::read_to_string(path).with_context(|| format!("reading config {}", path.display()))?;
+                let file: ConfigFile = toml::from_str(&text).with_context(|| format!("config {}", path.display()))?;
+                (file, path.parent().map(Path::to_path_buf).unwrap_or_default())
             }
             None => (ConfigFile::default(), PathBuf::new()),
         };
@@ -75,10 +68,7 @@ impl Config {
             district,
             divisions_dir: file.divisions_dir.map(resolve),
             departments: file.departments.map(resolve),
-            pii_secret: std::env::var("SHANZHI_PII_KEY")
-                .ok()
-                .filter(|k| !k.is_empty())
-                .or(file.pii_key),
+            pii_secret: std::env::var("SHANZHI_PII_KEY").ok().filter(|k| !k.is_empty()).or(file.pii_key),
         })
     }
 }

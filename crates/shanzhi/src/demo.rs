@@ -49,11 +49,7 @@ fn beijing() -> FixedOffset {
 impl DemoOptions {
     /// A year of cases ending today (Beijing time).
     pub fn new(cases: u32, seed: u64) -> Self {
-        DemoOptions {
-            cases,
-            seed,
-            until: Utc::now().with_timezone(&beijing()).date_naive(),
-        }
+        DemoOptions { cases, seed, until: Utc::now().with_timezone(&beijing()).date_naive() }
     }
 }
 
@@ -79,19 +75,11 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
                 }
             })
             .expect("weights cover the range");
-        let channel: Channel = template
-            .channels
-            .choose(&mut rng)
-            .expect("a template has channels")
-            .parse()?;
+        let channel: Channel = template.channels.choose(&mut rng).expect("a template has channels").parse()?;
         let village = villages.choose(&mut rng).expect("villages exist");
         let day = options.until - Duration::days(rng.random_range(0..365));
-        let time = NaiveTime::from_hms_opt(rng.random_range(7..22), rng.random_range(0..60), 0)
-            .expect("a valid time");
-        let received_at = beijing()
-            .from_local_datetime(&day.and_time(time))
-            .single()
-            .expect("UTC+8 has no gaps");
+        let time = NaiveTime::from_hms_opt(rng.random_range(7..22), rng.random_range(0..60), 0).expect("a valid time");
+        let received_at = beijing().from_local_datetime(&day.and_time(time)).single().expect("UTC+8 has no gaps");
 
         let person = |rng: &mut ChaCha8Rng| {
             format!(
@@ -106,19 +94,12 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
             format!(
                 "杭州{}{}",
                 templates.trade_names.choose(&mut rng).expect("trade names"),
-                template
-                    .company_suffixes
-                    .choose(&mut rng)
-                    .expect("suffixes")
+                template.company_suffixes.choose(&mut rng).expect("suffixes")
             )
         });
         let people = rng.random_range(template.people[0]..=template.people[1]);
-        let amount = template
-            .amount
-            .map(|[lo, hi]| round_amount(rng.random_range(lo..=hi)));
-        let place = gazetteer
-            .display_name(village.code)
-            .unwrap_or_else(|| village.short_name.clone());
+        let amount = template.amount.map(|[lo, hi]| round_amount(rng.random_range(lo..=hi)));
+        let place = gazetteer.display_name(village.code).unwrap_or_else(|| village.short_name.clone());
         let text = template
             .texts
             .choose(&mut rng)
@@ -128,25 +109,16 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
             .replace("{other}", &other)
             .replace("{company}", company.as_deref().unwrap_or("某公司"))
             .replace("{people}", &people.to_string())
-            .replace(
-                "{amount}",
-                &amount.map(|a| a.to_string()).unwrap_or_default(),
-            )
+            .replace("{amount}", &amount.map(|a| a.to_string()).unwrap_or_default())
             .replace("{months}", &rng.random_range(2..8).to_string());
 
         let mut parties = vec![PartyRecord {
             role: Some("complainant".into()),
             kind: None,
             name: Some(name),
-            id_number: rng
-                .random_bool(0.6)
-                .then(|| Scalar::Text(id_number(&mut rng, village))),
+            id_number: rng.random_bool(0.6).then(|| Scalar::Text(id_number(&mut rng, village))),
             phone: rng.random_bool(0.8).then(|| {
-                Scalar::Text(format!(
-                    "1{}{:09}",
-                    rng.random_range(3..=9),
-                    rng.random_range(0..1_000_000_000u64)
-                ))
+                Scalar::Text(format!("1{}{:09}", rng.random_range(3..=9), rng.random_range(0..1_000_000_000u64)))
             }),
         }];
         parties.push(match &company {
@@ -156,11 +128,7 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
                 name: Some(company.clone()),
                 ..PartyRecord::default()
             },
-            None => PartyRecord {
-                role: Some("respondent".into()),
-                name: Some(other),
-                ..PartyRecord::default()
-            },
+            None => PartyRecord { role: Some("respondent".into()), name: Some(other), ..PartyRecord::default() },
         });
         records.push(LedgerRecord {
             channel: Some(channel.code().into()),
@@ -192,14 +160,8 @@ fn round_amount(amount: u64) -> u64 {
 
 /// A valid ID number of someone born in the village's district.
 fn id_number(rng: &mut ChaCha8Rng, village: &Region) -> String {
-    let birth = NaiveDate::from_ymd_opt(1950, 1, 1).expect("a date")
-        + Duration::days(rng.random_range(0..365 * 52));
-    let first17 = format!(
-        "{}{}{:03}",
-        village.code.district(),
-        birth.format("%Y%m%d"),
-        rng.random_range(0..1000)
-    );
+    let birth = NaiveDate::from_ymd_opt(1950, 1, 1).expect("a date") + Duration::days(rng.random_range(0..365 * 52));
+    let first17 = format!("{}{}{:03}", village.code.district(), birth.format("%Y%m%d"), rng.random_range(0..1000));
     let check = check_character(&first17).expect("17 digits");
     format!("{first17}{check}")
 }
@@ -221,31 +183,21 @@ fn external_id(channel: Channel, day: NaiveDate, n: u32) -> String {
 /// Generates and registers the demo ledger; returns how many cases were new.
 pub async fn load(ledger: &Ledger, cases: u32, seed: u64) -> anyhow::Result<usize> {
     let records = generate(&ledger.gazetteer, &DemoOptions::new(cases, seed))?;
-    let ctx = RecordContext {
-        gazetteer: &ledger.gazetteer,
-        pii_key: &ledger.pii_key,
-        now: Utc::now(),
-    };
+    let ctx = RecordContext { gazetteer: &ledger.gazetteer, pii_key: &ledger.pii_key, now: Utc::now() };
     let valid = records
         .iter()
         .enumerate()
         .map(|(i, r)| {
             r.validate(&ctx).map_err(|errors| {
                 let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                anyhow::anyhow!(
-                    "demo record {i} is invalid (a bug in the generator): {}",
-                    reasons.join("; ")
-                )
+                anyhow::anyhow!("demo record {i} is invalid (a bug in the generator): {}", reasons.join("; "))
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut registered = 0;
     for batch in valid.chunks(2000) {
         let regs = ledger.store.register_cases(batch, "demo").await?;
-        registered += regs
-            .iter()
-            .filter(|r| matches!(r, shanzhi_store::Registration::Registered(_)))
-            .count();
+        registered += regs.iter().filter(|r| matches!(r, shanzhi_store::Registration::Registered(_))).count();
     }
     Ok(registered)
 }
@@ -256,11 +208,7 @@ mod tests {
     use shanzhi_core::{PiiKey, defaults};
 
     fn options(cases: u32, seed: u64) -> DemoOptions {
-        DemoOptions {
-            cases,
-            seed,
-            until: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(),
-        }
+        DemoOptions { cases, seed, until: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap() }
     }
 
     #[test]
@@ -272,15 +220,8 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         let key = PiiKey::from_secret("demo generator test key").unwrap();
-        let now = beijing()
-            .with_ymd_and_hms(2026, 11, 29, 0, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc);
-        let ctx = RecordContext {
-            gazetteer: &g,
-            pii_key: &key,
-            now,
-        };
+        let now = beijing().with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap().with_timezone(&Utc);
+        let ctx = RecordContext { gazetteer: &g, pii_key: &key, now };
         for record in &a {
             if let Err(e) = record.validate(&ctx) {
                 panic!("invalid demo record {record:?}: {e:?}");

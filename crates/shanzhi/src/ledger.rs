@@ -36,25 +36,17 @@ impl Ledger {
         let gazetteer = load_gazetteer(config)?;
         let departments = match &config.departments {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("reading {}", path.display()))?;
+                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
                 DepartmentDirectory::from_toml(&text, &gazetteer)
                     .with_context(|| format!("department directory {}", path.display()))?
             }
-            None => {
-                defaults::departments(&gazetteer).context("the embedded department directory")?
-            }
+            None => defaults::departments(&gazetteer).context("the embedded department directory")?,
         };
         let store = shanzhi_store::open(db_url)
             .await
             .with_context(|| format!("opening the database ({})", redact_url(db_url)))?;
         let pii_key = pii_key(store.as_ref(), config, mode).await?;
-        Ok(Ledger {
-            store,
-            gazetteer: Arc::new(gazetteer),
-            departments: Arc::new(departments),
-            pii_key,
-        })
+        Ok(Ledger { store, gazetteer: Arc::new(gazetteer), departments: Arc::new(departments), pii_key })
     }
 }
 
@@ -64,8 +56,7 @@ fn load_gazetteer(config: &Config) -> anyhow::Result<Gazetteer> {
         Some(dir) => {
             let table = |suffix: &str| -> anyhow::Result<String> {
                 let path = find_table(dir, suffix)?;
-                std::fs::read_to_string(&path)
-                    .with_context(|| format!("reading {}", path.display()))
+                std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))
             };
             Gazetteer::from_division_tables(
                 config.district,
@@ -86,11 +77,7 @@ fn find_table(dir: &Path, suffix: &str) -> anyhow::Result<std::path::PathBuf> {
         .with_context(|| format!("reading divisions directory {}", dir.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(&wanted))
-        });
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(&wanted)));
     match (found.next(), found.next()) {
         (Some(path), None) => Ok(path),
         (None, _) => bail!("{} has no *{wanted} table", dir.display()),
@@ -105,15 +92,12 @@ async fn pii_key(store: &dyn Store, config: &Config, mode: Mode) -> anyhow::Resu
         Some(secret) => PiiKey::from_secret(secret).context("SHANZHI_PII_KEY")?,
         None => match (store.setting(DEMO_KEY).await?, mode) {
             (Some(secret), _) => {
-                tracing::warn!(
-                    "using the generated key of this demo ledger; set SHANZHI_PII_KEY for real data"
-                );
+                tracing::warn!("using the generated key of this demo ledger; set SHANZHI_PII_KEY for real data");
                 PiiKey::from_secret(&secret)?
             }
             (None, Mode::Demo) => {
                 let mut bytes = [0u8; 32];
-                getrandom::fill(&mut bytes)
-                    .map_err(|e| anyhow::anyhow!("no random source for the demo key: {e}"))?;
+                getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random source for the demo key: {e}"))?;
                 let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
                 let secret = store.put_setting_if_absent(DEMO_KEY, &secret).await?;
                 tracing::warn!(
@@ -129,9 +113,7 @@ async fn pii_key(store: &dyn Store, config: &Config, mode: Mode) -> anyhow::Resu
         },
     };
     let fingerprint = key.fingerprint();
-    let stored = store
-        .put_setting_if_absent(KEY_FINGERPRINT, &fingerprint)
-        .await?;
+    let stored = store.put_setting_if_absent(KEY_FINGERPRINT, &fingerprint).await?;
     if stored != fingerprint {
         bail!(
             "this ledger's personal data was hashed with another key (fingerprint {stored}, configured key {fingerprint}); \
@@ -161,14 +143,8 @@ mod tests {
 
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://app:s3cret@db/ledger"),
-            "postgres://app:***@db/ledger"
-        );
-        assert_eq!(
-            redact_url("postgres://app@db/ledger"),
-            "postgres://app@db/ledger"
-        );
+        assert_eq!(redact_url("postgres://app:s3cret@db/ledger"), "postgres://app:***@db/ledger");
+        assert_eq!(redact_url("postgres://app@db/ledger"), "postgres://app@db/ledger");
         assert_eq!(redact_url("sqlite://shanzhi.db"), "sqlite://shanzhi.db");
     }
 }

@@ -11,19 +11,12 @@ const KEY: &str = "integration test personal data key";
 
 fn shanzhi(db: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shanzhi"));
-    cmd.env("SHANZHI_DB", db)
-        .env("SHANZHI_PII_KEY", KEY)
-        .env_remove("SHANZHI_CONFIG")
-        .env("RUST_LOG", "warn");
+    cmd.env("SHANZHI_DB", db).env("SHANZHI_PII_KEY", KEY).env_remove("SHANZHI_CONFIG").env("RUST_LOG", "warn");
     cmd
 }
 
 fn run(cmd: &mut Command) -> (i32, String, String) {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = cmd.output().expect("run shanzhi");
+    let Output { status, stdout, stderr } = cmd.output().expect("run shanzhi");
     (
         status.code().unwrap_or(-1),
         String::from_utf8_lossy(&stdout).into_owned(),
@@ -47,24 +40,22 @@ fn mixed_jsonl(dir: &Path) -> (PathBuf, Vec<(u64, &'static str)>) {
     let mut bytes: Vec<u8> = Vec::new();
     let mut bad = Vec::new();
     let mut line = 0u64;
-    let mut push =
-        |content: Vec<u8>, code: Option<&'static str>, bad: &mut Vec<(u64, &'static str)>| {
-            line += 1;
-            bytes.extend(content);
-            bytes.push(b'\n');
-            if let Some(code) = code {
-                bad.push((line, code));
-            }
-        };
+    let mut push = |content: Vec<u8>, code: Option<&'static str>, bad: &mut Vec<(u64, &'static str)>| {
+        line += 1;
+        bytes.extend(content);
+        bytes.push(b'\n');
+        if let Some(code) = code {
+            bad.push((line, code));
+        }
+    };
     for n in 0..5 {
         push(good_row(n).into_bytes(), None, &mut bad);
     }
-    push(
-        br#"{"channel": "police", "external_id": "x1", "text": "#.to_vec(),
-        Some("bad_json"),
-        &mut bad,
-    );
-    let mut gbk = r#"{"channel": "police", "external_id": "x2", "received_at": "2026-10-01", "region": "南湖村", "text": ""#.as_bytes().to_vec();
+    push(br#"{"channel": "police", "external_id": "x1", "text": "#.to_vec(), Some("bad_json"), &mut bad);
+    let mut gbk =
+        r#"{"channel": "police", "external_id": "x2", "received_at": "2026-10-01", "region": "南湖村", "text": ""#
+            .as_bytes()
+            .to_vec();
     gbk.extend([0xC4, 0xCF, 0xBA, 0xFE]); // 南湖 in GBK
     gbk.extend(br#""}"#);
     push(gbk, Some("invalid_utf8"), &mut bad);
@@ -98,14 +89,8 @@ fn import_keeps_every_good_row_and_names_every_bad_one() {
     let (file, bad) = mixed_jsonl(dir.path());
 
     let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
-    assert_eq!(
-        code, 1,
-        "rejected rows make exit code 1\n{stdout}\n{stderr}"
-    );
-    assert!(
-        stdout.contains("8 imported, 0 already present, 7 rejected"),
-        "{stdout}"
-    );
+    assert_eq!(code, 1, "rejected rows make exit code 1\n{stdout}\n{stderr}");
+    assert!(stdout.contains("8 imported, 0 already present, 7 rejected"), "{stdout}");
     for (line, code) in &bad {
         assert!(
             stderr.contains(&format!("mixed.jsonl:{line}: {code}")),
@@ -114,47 +99,27 @@ fn import_keeps_every_good_row_and_names_every_bad_one() {
     }
 
     let rejects = std::fs::read_to_string(dir.path().join("mixed.jsonl.rejects.jsonl")).unwrap();
-    let rejects: Vec<serde_json::Value> = rejects
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let rejects: Vec<serde_json::Value> = rejects.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let found: Vec<(u64, String)> = rejects
         .iter()
-        .map(|r| {
-            (
-                r["line"].as_u64().unwrap(),
-                r["errors"][0]["code"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|r| (r["line"].as_u64().unwrap(), r["errors"][0]["code"].as_str().unwrap().to_owned()))
         .collect();
-    assert_eq!(
-        found,
-        bad.iter()
-            .map(|(l, c)| (*l, c.to_string()))
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(found, bad.iter().map(|(l, c)| (*l, c.to_string())).collect::<Vec<_>>());
     let all = serde_json::to_string(&rejects).unwrap();
-    assert!(
-        !all.contains("110105194912310021"),
-        "a rejected ID number is never written in clear"
-    );
+    assert!(!all.contains("110105194912310021"), "a rejected ID number is never written in clear");
 
     // Again: nothing new, nothing lost.
     let (code, stdout, _) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 1);
-    assert!(
-        stdout.contains("0 imported, 8 already present, 7 rejected"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("0 imported, 8 already present, 7 rejected"), "{stdout}");
 }
 
 #[test]
 fn csv_imports_like_json_lines() {
     let dir = workdir();
     let db = TestDatabase::sqlite();
-    let mut csv = String::from(
-        "\u{feff}channel,external_id,received_at,region,title,text,parties,amount_yuan,people_count\n",
-    );
+    let mut csv =
+        String::from("\u{feff}channel,external_id,received_at,region,title,text,parties,amount_yuan,people_count\n");
     csv.push_str("police,110-1,2026-10-01 09:00,中泰街道南湖村,讨薪,\"工地拖欠工资，\"\"37名\"\"工人聚集\",\"[{\"\"role\"\": \"\"complainant\"\", \"\"phone\"\": \"\"13812345678\"\"}]\",320000,37\n");
     csv.push_str("grid,WG-1,2026-10-02,仓前街道,,\"邻里噪音纠纷，\n跨行的描述\",,,\n");
     csv.push_str("grid,WG-2,2026-10-02,仓前街道,,纠纷,[not json],,\n");
@@ -164,10 +129,7 @@ fn csv_imports_like_json_lines() {
 
     let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(
-        stdout.contains("2 imported, 0 already present, 2 rejected"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("2 imported, 0 already present, 2 rejected"), "{stdout}");
     // Line numbers count the embedded newline of row 2.
     assert!(stderr.contains("ledger.csv:5: bad_parties"), "{stderr}");
     assert!(stderr.contains("ledger.csv:6: unknown_region"), "{stderr}");
@@ -181,21 +143,13 @@ fn a_csv_without_the_required_columns_is_refused_whole() {
     std::fs::write(&file, "编号,内容\n1,纠纷\n").unwrap();
     let (code, _, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 1);
-    assert!(
-        stderr.contains("lacks the column(s) channel, external_id, received_at, region, text"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("lacks the column(s) channel, external_id, received_at, region, text"), "{stderr}");
 }
 
 fn count_cases(db: &TestDatabase) -> u64 {
-    tokio::runtime::Runtime::new().unwrap().block_on(async {
-        shanzhi_store::open(&db.url)
-            .await
-            .unwrap()
-            .count_cases()
-            .await
-            .unwrap()
-    })
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async { shanzhi_store::open(&db.url).await.unwrap().count_cases().await.unwrap() })
 }
 
 #[test]
@@ -203,9 +157,7 @@ fn a_killed_import_completes_on_rerun_without_duplicates() {
     let dir = workdir();
     let db = TestDatabase::sqlite();
     let file = dir.path().join("year.jsonl");
-    let (code, _, stderr) = run(shanzhi(&db.url)
-        .args(["demo", "--cases", "20000", "--seed", "5", "--out"])
-        .arg(&file));
+    let (code, _, stderr) = run(shanzhi(&db.url).args(["demo", "--cases", "20000", "--seed", "5", "--out"]).arg(&file));
     assert_eq!(code, 0, "{stderr}");
 
     let mut child = shanzhi(&db.url)
@@ -223,18 +175,12 @@ fn a_killed_import_completes_on_rerun_without_duplicates() {
     child.kill().unwrap();
     child.wait().unwrap();
     let after_kill = count_cases(&db);
-    assert!(
-        after_kill >= 1_000,
-        "the import made progress before the kill"
-    );
+    assert!(after_kill >= 1_000, "the import made progress before the kill");
 
     let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains(&format!(
-            "{} imported, {after_kill} already present, 0 rejected",
-            20_000 - after_kill
-        )),
+        stdout.contains(&format!("{} imported, {after_kill} already present, 0 rejected", 20_000 - after_kill)),
         "rerun after {after_kill}: {stdout}"
     );
     assert_eq!(count_cases(&db), 20_000);
@@ -247,19 +193,14 @@ fn real_data_needs_the_key_and_the_same_key_every_time() {
     let file = dir.path().join("one.jsonl");
     std::fs::write(&file, good_row(1)).unwrap();
 
-    let (code, _, stderr) = run(shanzhi(&db.url)
-        .env_remove("SHANZHI_PII_KEY")
-        .arg("import")
-        .arg(&file));
+    let (code, _, stderr) = run(shanzhi(&db.url).env_remove("SHANZHI_PII_KEY").arg("import").arg(&file));
     assert_eq!(code, 1);
     assert!(stderr.contains("SHANZHI_PII_KEY is not set"), "{stderr}");
 
     let (code, _, _) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 0);
-    let (code, _, stderr) = run(shanzhi(&db.url)
-        .env("SHANZHI_PII_KEY", "another key of enough length")
-        .arg("import")
-        .arg(&file));
+    let (code, _, stderr) =
+        run(shanzhi(&db.url).env("SHANZHI_PII_KEY", "another key of enough length").arg("import").arg(&file));
     assert_eq!(code, 1);
     assert!(stderr.contains("hashed with another key"), "{stderr}");
 }
@@ -285,45 +226,25 @@ fn serve_demo_answers_and_stops_on_sigterm() {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (health, summary) = rt.block_on(async {
-        let health = reqwest::get(format!("{url}healthz"))
-            .await
-            .unwrap()
-            .status()
-            .as_u16();
-        let summary: serde_json::Value = reqwest::get(format!("{url}api/v1/ledger/summary"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health = reqwest::get(format!("{url}healthz")).await.unwrap().status().as_u16();
+        let summary: serde_json::Value =
+            reqwest::get(format!("{url}api/v1/ledger/summary")).await.unwrap().json().await.unwrap();
         (health, summary)
     });
     assert_eq!(health, 200);
     assert_eq!(summary["total"], 2000, "the demo ledger is loaded");
 
     let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "serve did not stop on SIGTERM"
-        );
+        assert!(started.elapsed() < Duration::from_secs(20), "serve did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     };
-    assert!(
-        status.success(),
-        "graceful shutdown exits 0, got {status:?}"
-    );
+    assert!(status.success(), "graceful shutdown exits 0, got {status:?}");
 }
 
 #[test]
@@ -350,13 +271,7 @@ fn import_into_postgres() {
     let (file, bad) = mixed_jsonl(dir.path());
     let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 1, "{stderr}");
-    assert!(
-        stdout.contains(&format!(
-            "8 imported, 0 already present, {} rejected",
-            bad.len()
-        )),
-        "{stdout}"
-    );
+    assert!(stdout.contains(&format!("8 imported, 0 already present, {} rejected", bad.len())), "{stdout}");
     let (_, stdout, _) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert!(stdout.contains("0 imported, 8 already present"), "{stdout}");
 }
@@ -367,22 +282,9 @@ fn several_files_get_a_total() {
     let db = TestDatabase::sqlite();
     let a = dir.path().join("a.jsonl");
     let b = dir.path().join("b.jsonl");
-    std::fs::File::create(&a)
-        .unwrap()
-        .write_all(format!("{}\n{}\n", good_row(1), good_row(2)).as_bytes())
-        .unwrap();
-    std::fs::File::create(&b)
-        .unwrap()
-        .write_all(format!("{}\n{}\n", good_row(2), good_row(3)).as_bytes())
-        .unwrap();
-    let (code, stdout, _) = run(shanzhi(&db.url)
-        .arg("import")
-        .arg(&a)
-        .arg(&b)
-        .arg(dir.path().join("missing.jsonl")));
+    std::fs::File::create(&a).unwrap().write_all(format!("{}\n{}\n", good_row(1), good_row(2)).as_bytes()).unwrap();
+    std::fs::File::create(&b).unwrap().write_all(format!("{}\n{}\n", good_row(2), good_row(3)).as_bytes()).unwrap();
+    let (code, stdout, _) = run(shanzhi(&db.url).arg("import").arg(&a).arg(&b).arg(dir.path().join("missing.jsonl")));
     assert_eq!(code, 1, "a missing file fails the run");
-    assert!(
-        stdout.contains("total: 3 imported, 1 already present, 0 rejected, 1 file(s) failed"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("total: 3 imported, 1 already present, 0 rejected, 1 file(s) failed"), "{stdout}");
 }

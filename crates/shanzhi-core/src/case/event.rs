@@ -65,15 +65,11 @@ impl CaseChange {
     /// The event that records this change to `case`, or `None` when it would change nothing.
     pub fn event_for(&self, case: &Case) -> Option<EventKind> {
         match self {
-            CaseChange::Status(to) if *to != case.status => Some(EventKind::StatusChanged {
-                from: case.status,
-                to: *to,
-            }),
+            CaseChange::Status(to) if *to != case.status => {
+                Some(EventKind::StatusChanged { from: case.status, to: *to })
+            }
             CaseChange::Category(to) if *to != case.record.category => {
-                Some(EventKind::CategoryChanged {
-                    from: case.record.category.clone(),
-                    to: to.clone(),
-                })
+                Some(EventKind::CategoryChanged { from: case.record.category.clone(), to: to.clone() })
             }
             _ => None,
         }
@@ -111,33 +107,16 @@ mod tests {
     #[test]
     fn a_change_that_changes_nothing_makes_no_event() {
         let c = case();
-        assert_eq!(
-            CaseChange::Status(CaseStatus::Registered).event_for(&c),
-            None
-        );
+        assert_eq!(CaseChange::Status(CaseStatus::Registered).event_for(&c), None);
         assert_eq!(CaseChange::Category(None).event_for(&c), None);
     }
 
     #[test]
     fn applying_an_event_moves_status_and_version() {
         let mut c = case();
-        let kind = CaseChange::Status(CaseStatus::Routed)
-            .event_for(&c)
-            .unwrap();
-        assert_eq!(
-            kind,
-            EventKind::StatusChanged {
-                from: CaseStatus::Registered,
-                to: CaseStatus::Routed
-            }
-        );
-        c.apply(&CaseEvent {
-            case_id: c.id,
-            seq: 2,
-            at: DateTime::UNIX_EPOCH,
-            actor: "test".into(),
-            kind,
-        });
+        let kind = CaseChange::Status(CaseStatus::Routed).event_for(&c).unwrap();
+        assert_eq!(kind, EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed });
+        c.apply(&CaseEvent { case_id: c.id, seq: 2, at: DateTime::UNIX_EPOCH, actor: "test".into(), kind });
         assert_eq!((c.status, c.version), (CaseStatus::Routed, 2));
     }
 }

@@ -31,6 +31,16 @@ pub enum TextError {
     ControlCharacters,
 }
 
+/// `s` without surrounding white space, if that is 1 to `max` characters (not bytes) long.
+fn trimmed_within(s: &str, max: usize) -> Result<&str, TextError> {
+    let s = s.trim();
+    match s.chars().count() {
+        0 => Err(TextError::Empty),
+        chars if chars > max => Err(TextError::TooLong { chars, max }),
+        _ => Ok(s),
+    }
+}
+
 /// The id of a record in its source system (`110-20260312-0042`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ExternalId(String);
@@ -39,20 +49,11 @@ impl ExternalId {
     pub const MAX_CHARS: usize = 128;
 
     pub fn parse(s: &str) -> Result<Self, TextError> {
-        let s = s.trim();
-        let chars = s.chars().count();
-        if chars == 0 {
-            Err(TextError::Empty)
-        } else if chars > Self::MAX_CHARS {
-            Err(TextError::TooLong {
-                chars,
-                max: Self::MAX_CHARS,
-            })
-        } else if s.chars().any(char::is_control) {
-            Err(TextError::ControlCharacters)
-        } else {
-            Ok(ExternalId(s.to_owned()))
+        let s = trimmed_within(s, Self::MAX_CHARS)?;
+        if s.chars().any(char::is_control) {
+            return Err(TextError::ControlCharacters);
         }
+        Ok(ExternalId(s.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -69,18 +70,7 @@ impl CaseText {
     pub const MAX_CHARS: usize = 20_000;
 
     pub fn parse(s: &str) -> Result<Self, TextError> {
-        let s = s.trim();
-        let chars = s.chars().count();
-        if chars == 0 {
-            Err(TextError::Empty)
-        } else if chars > Self::MAX_CHARS {
-            Err(TextError::TooLong {
-                chars,
-                max: Self::MAX_CHARS,
-            })
-        } else {
-            Ok(CaseText(s.to_owned()))
-        }
+        trimmed_within(s, Self::MAX_CHARS).map(|s| CaseText(s.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -97,8 +87,7 @@ pub struct GeoPoint {
 
 impl GeoPoint {
     pub fn new(lat: f64, lon: f64) -> Option<Self> {
-        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon))
-            .then_some(GeoPoint { lat, lon })
+        ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lon)).then_some(GeoPoint { lat, lon })
     }
 
     pub fn lat(self) -> f64 {
@@ -119,26 +108,14 @@ mod tests {
         let at_limit = "纠".repeat(CaseText::MAX_CHARS);
         assert!(CaseText::parse(&at_limit).is_ok());
         let over = "纠".repeat(CaseText::MAX_CHARS + 1);
-        assert_eq!(
-            CaseText::parse(&over),
-            Err(TextError::TooLong {
-                chars: 20_001,
-                max: 20_000
-            })
-        );
+        assert_eq!(CaseText::parse(&over), Err(TextError::TooLong { chars: 20_001, max: 20_000 }));
         assert_eq!(CaseText::parse("  \n "), Err(TextError::Empty));
     }
 
     #[test]
     fn external_ids_and_case_ids() {
-        assert_eq!(
-            ExternalId::parse(" 110-20260312-0042 ").unwrap().as_str(),
-            "110-20260312-0042"
-        );
-        assert_eq!(
-            ExternalId::parse("a\u{0}b"),
-            Err(TextError::ControlCharacters)
-        );
+        assert_eq!(ExternalId::parse(" 110-20260312-0042 ").unwrap().as_str(), "110-20260312-0042");
+        assert_eq!(ExternalId::parse("a\u{0}b"), Err(TextError::ControlCharacters));
         assert!(ExternalId::parse(&"x".repeat(129)).is_err());
         assert!(CaseId::new(0).is_none());
         assert_eq!(CaseId::new(7).unwrap().get(), 7);

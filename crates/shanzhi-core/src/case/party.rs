@@ -47,9 +47,7 @@ impl FromStr for PartyRole {
             "complainant" | "申请人" | "投诉人" | "报警人" | "来访人" | "信访人" | "原告" => {
                 Ok(PartyRole::Complainant)
             }
-            "respondent" | "被申请人" | "被投诉人" | "被反映人" | "被告" => {
-                Ok(PartyRole::Respondent)
-            }
+            "respondent" | "被申请人" | "被投诉人" | "被反映人" | "被告" => Ok(PartyRole::Respondent),
             "third_party" | "第三人" => Ok(PartyRole::ThirdParty),
             other => Err(UnknownName {
                 what: "party role",
@@ -74,9 +72,7 @@ impl FromStr for PartyKind {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim() {
             "person" | "个人" | "自然人" => Ok(PartyKind::Person),
-            "organization" | "organisation" | "单位" | "组织" | "企业" => {
-                Ok(PartyKind::Organization)
-            }
+            "organization" | "organisation" | "单位" | "组织" | "企业" => Ok(PartyKind::Organization),
             other => Err(UnknownName {
                 what: "party kind",
                 value: other.to_owned(),
@@ -92,24 +88,11 @@ mod tests {
 
     #[test]
     fn roles_and_kinds_in_english_and_chinese() {
-        assert_eq!(
-            "被申请人".parse::<PartyRole>().unwrap(),
-            PartyRole::Respondent
-        );
-        assert_eq!(
-            "complainant".parse::<PartyRole>().unwrap(),
-            PartyRole::Complainant
-        );
-        assert_eq!(
-            "企业".parse::<PartyKind>().unwrap(),
-            PartyKind::Organization
-        );
+        assert_eq!("被申请人".parse::<PartyRole>().unwrap(), PartyRole::Respondent);
+        assert_eq!("complainant".parse::<PartyRole>().unwrap(), PartyRole::Complainant);
+        assert_eq!("企业".parse::<PartyKind>().unwrap(), PartyKind::Organization);
         assert!("witness".parse::<PartyRole>().is_err());
-        for r in [
-            PartyRole::Complainant,
-            PartyRole::Respondent,
-            PartyRole::ThirdParty,
-        ] {
+        for r in [PartyRole::Complainant, PartyRole::Respondent, PartyRole::ThirdParty] {
             assert_eq!(r.code().parse::<PartyRole>().unwrap(), r);
         }
     }

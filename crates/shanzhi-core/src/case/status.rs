@@ -71,13 +71,10 @@ impl CaseStatus {
 impl FromStr for CaseStatus {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        CaseStatus::ALL
-            .into_iter()
-            .find(|c| c.code() == s)
-            .ok_or_else(|| UnknownName {
-                what: "case status",
-                value: s.to_owned(),
-                expected: CaseStatus::ALL.map(CaseStatus::code).join(", "),
-            })
+        CaseStatus::ALL.into_iter().find(|c| c.code() == s).ok_or_else(|| UnknownName {
+            what: "case status",
+            value: s.to_owned(),
+            expected: CaseStatus::ALL.map(CaseStatus::code).join(", "),
+        })
     }
 }

@@ -25,11 +25,7 @@ const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK_CHARS: &[u8; 11] = b"10X98765432";
 
 fn check_char(first17: &[u8]) -> u8 {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK_CHARS[(sum % 11) as usize]
 }
 
@@ -42,18 +38,11 @@ pub fn check_character(first17: &str) -> Option<char> {
 
 impl IdNumber {
     pub fn parse(input: &str) -> Result<Self, IdNumberError> {
-        let s: String = input
-            .trim()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_uppercase();
+        let s: String = input.trim().chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
         let bytes = s.as_bytes();
         let number = match bytes.len() {
             18 => {
-                if !bytes[..17].iter().all(u8::is_ascii_digit)
-                    || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
-                {
+                if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
                     return Err(IdNumberError::Characters);
                 }
                 s
@@ -72,9 +61,7 @@ impl IdNumber {
         };
         let b = number.as_bytes();
         let birth = &number[6..14];
-        if NaiveDate::parse_from_str(birth, "%Y%m%d").is_err()
-            || !("1900".."2100").contains(&&birth[..4])
-        {
+        if NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() || !("1900".."2100").contains(&&birth[..4]) {
             return Err(IdNumberError::BirthDate);
         }
         if check_char(&b[..17]) != b[17] {
@@ -121,14 +108,8 @@ mod tests {
 
     #[test]
     fn a_wrong_check_character_is_rejected() {
-        assert_eq!(
-            IdNumber::parse("110105194912310021"),
-            Err(IdNumberError::Checksum)
-        );
-        assert_eq!(
-            IdNumber::parse("110105194912310020"),
-            Err(IdNumberError::Checksum)
-        );
+        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdNumberError::Checksum));
+        assert_eq!(IdNumber::parse("110105194912310020"), Err(IdNumberError::Checksum));
     }
 
     #[test]
@@ -145,10 +126,7 @@ mod tests {
             let mut b = fixed.clone().into_bytes();
             b[i] = if b[i] == b'9' { b'0' } else { b[i] + 1 };
             let changed = String::from_utf8(b).unwrap();
-            assert!(
-                IdNumber::parse(&changed).is_err(),
-                "digit {i} changed but accepted"
-            );
+            assert!(IdNumber::parse(&changed).is_err(), "digit {i} changed but accepted");
         }
     }
 
@@ -167,14 +145,8 @@ mod tests {
     #[test]
     fn shape_and_birth_date_errors() {
         assert_eq!(IdNumber::parse("1234"), Err(IdNumberError::Length));
-        assert_eq!(
-            IdNumber::parse("11010519491231002Y"),
-            Err(IdNumberError::Characters)
-        );
-        assert_eq!(
-            IdNumber::parse("110105194913310028").unwrap_err(),
-            IdNumberError::BirthDate
-        );
+        assert_eq!(IdNumber::parse("11010519491231002Y"), Err(IdNumberError::Characters));
+        assert_eq!(IdNumber::parse("110105194913310028").unwrap_err(), IdNumberError::BirthDate);
     }
 
     #[test]

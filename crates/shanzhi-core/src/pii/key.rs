@@ -30,12 +30,7 @@ impl PiiKey {
         if secret.chars().count() < 16 {
             return Err(PiiKeyError);
         }
-        Ok(PiiKey {
-            key: blake3::derive_key(
-                "shanzhi 2026 personal identifier hashing key",
-                secret.as_bytes(),
-            ),
-        })
+        Ok(PiiKey { key: blake3::derive_key("shanzhi 2026 personal identifier hashing key", secret.as_bytes()) })
     }
 
     /// A short value that identifies the key without revealing it: stored beside the ledger so
@@ -55,17 +50,11 @@ impl PiiKey {
     }
 
     pub fn protect_id_number(&self, id: &IdNumber) -> Protected {
-        Protected {
-            hash: self.hash("id", id.as_str()),
-            masked: id.masked(),
-        }
+        Protected { hash: self.hash("id", id.as_str()), masked: id.masked() }
     }
 
     pub fn protect_phone(&self, phone: &PhoneNumber) -> Protected {
-        Protected {
-            hash: self.hash("phone", phone.as_str()),
-            masked: phone.masked(),
-        }
+        Protected { hash: self.hash("phone", phone.as_str()), masked: phone.masked() }
     }
 }
 
@@ -78,8 +67,7 @@ impl std::fmt::Debug for PiiKey {
 impl IdentityHash {
     /// Accepts a stored hash (32 lower-case hex digits).
     pub fn parse(s: &str) -> Option<Self> {
-        (s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
-            .then(|| IdentityHash(s.to_owned()))
+        (s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))).then(|| IdentityHash(s.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -112,10 +100,7 @@ mod tests {
         let b = key("second secret, long enough").protect_id_number(&id);
         assert_ne!(a.hash, b.hash);
         assert_eq!(a.masked, b.masked);
-        assert_ne!(
-            key("first secret, long enough").fingerprint(),
-            key("second secret, long enough").fingerprint()
-        );
+        assert_ne!(key("first secret, long enough").fingerprint(), key("second secret, long enough").fingerprint());
     }
 
     #[test]

@@ -47,18 +47,12 @@ mod tests {
     #[test]
     fn masks_numbers_inside_chinese_text() {
         let text = "申请人张某，身份证号11010519491231002X，电话13812345678，欠薪32000元。";
-        assert_eq!(
-            scrub_text(text),
-            "申请人张某，身份证号1101**********002X，电话138****5678，欠薪32000元。"
-        );
+        assert_eq!(scrub_text(text), "申请人张某，身份证号1101**********002X，电话138****5678，欠薪32000元。");
     }
 
     #[test]
     fn long_digit_runs_that_are_not_valid_numbers_are_starred() {
-        assert_eq!(
-            scrub_text("卡号6222021234567890123"),
-            "卡号*******************"
-        );
+        assert_eq!(scrub_text("卡号6222021234567890123"), "卡号*******************");
     }
 
     #[test]

@@ -26,13 +26,7 @@ impl RegionLevel {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            RegionLevel::District,
-            RegionLevel::Town,
-            RegionLevel::Village,
-        ]
-        .into_iter()
-        .find(|l| l.code() == s)
+        [RegionLevel::District, RegionLevel::Town, RegionLevel::Village].into_iter().find(|l| l.code() == s)
     }
 }
 
@@ -57,10 +51,7 @@ impl RegionCode {
             return Err(RegionCodeError(s.to_owned()));
         }
         let value = s.parse().map_err(|_| RegionCodeError(s.to_owned()))?;
-        Ok(RegionCode {
-            value,
-            digits: digits as u8,
-        })
+        Ok(RegionCode { value, digits: digits as u8 })
     }
 
     /// A code from its number, with the level chosen by its digit count (6, 9 or 12).
@@ -84,10 +75,7 @@ impl RegionCode {
 
     /// The code one level up: a village's town, a town's district; `None` for a district.
     pub fn parent(self) -> Option<RegionCode> {
-        (self.digits > 6).then(|| RegionCode {
-            value: self.value / 1000,
-            digits: self.digits - 3,
-        })
+        (self.digits > 6).then(|| RegionCode { value: self.value / 1000, digits: self.digits - 3 })
     }
 
     /// The district this code lies in (itself for a district).
@@ -110,19 +98,13 @@ impl RegionCode {
 
     /// Whether `self` is `other` or lies inside it.
     pub fn is_within(self, other: RegionCode) -> bool {
-        self.digits >= other.digits
-            && self.value / 10u64.pow(u32::from(self.digits - other.digits)) == other.value
+        self.digits >= other.digits && self.value / 10u64.pow(u32::from(self.digits - other.digits)) == other.value
     }
 }
 
 impl fmt::Display for RegionCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:0width$}",
-            self.value,
-            width = usize::from(self.digits)
-        )
+        write!(f, "{:0width$}", self.value, width = usize::from(self.digits))
     }
 }
 

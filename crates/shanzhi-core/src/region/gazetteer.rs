@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use super::names::{self, NameIndex};
 use super::{RegionCode, RegionLevel};
@@ -30,16 +30,9 @@ pub struct Gazetteer {
 #[derive(Debug, thiserror::Error)]
 pub enum GazetteerError {
     #[error("division table {table}: {source}")]
-    Csv {
-        table: &'static str,
-        source: csv::Error,
-    },
+    Csv { table: &'static str, source: csv::Error },
     #[error("division table {table}, line {line}: {reason}")]
-    Row {
-        table: &'static str,
-        line: u64,
-        reason: String,
-    },
+    Row { table: &'static str, line: u64, reason: String },
     #[error("district {0} is not in the division tables")]
     UnknownDistrict(RegionCode),
     #[error("{0} is not a district code (6 digits)")]
@@ -54,27 +47,17 @@ struct Row {
     name: String,
 }
 
-fn rows(
-    table: &'static str,
-    csv_text: &str,
-) -> impl Iterator<Item = Result<(RegionCode, String), GazetteerError>> {
+fn rows(table: &'static str, csv_text: &str) -> impl Iterator<Item = Result<(RegionCode, String), GazetteerError>> {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let rows: Vec<_> = reader.deserialize::<Row>().collect();
     rows.into_iter().enumerate().map(move |(i, row)| {
         let line = i as u64 + 2;
         let row = row.map_err(|source| GazetteerError::Csv { table, source })?;
-        let code = RegionCode::parse(&row.code).map_err(|e| GazetteerError::Row {
-            table,
-            line,
-            reason: e.to_string(),
-        })?;
+        let code =
+            RegionCode::parse(&row.code).map_err(|e| GazetteerError::Row { table, line, reason: e.to_string() })?;
         let name = row.name.trim().to_owned();
         if name.is_empty() {
-            return Err(GazetteerError::Row {
-                table,
-                line,
-                reason: "empty name".into(),
-            });
+            return Err(GazetteerError::Row { table, line, reason: "empty name".into() });
         }
         Ok((code, name))
     })
@@ -97,11 +80,8 @@ impl Gazetteer {
         for row in rows("counties", counties_csv) {
             let (code, name) = row?;
             if code == district {
-                district_region = Some(Region {
-                    code,
-                    short_name: names::short_district_name(&name),
-                    official_name: name,
-                });
+                district_region =
+                    Some(Region { code, short_name: names::short_district_name(&name), official_name: name });
             }
         }
         let district_region = district_region.ok_or(GazetteerError::UnknownDistrict(district))?;
@@ -110,14 +90,7 @@ impl Gazetteer {
         for row in rows("towns", towns_csv) {
             let (code, name) = row?;
             if code.parent() == Some(district) {
-                regions.insert(
-                    code,
-                    Region {
-                        code,
-                        short_name: names::short_town_name(&name),
-                        official_name: name,
-                    },
-                );
+                regions.insert(code, Region { code, short_name: names::short_town_name(&name), official_name: name });
             }
         }
         if regions.is_empty() {
@@ -125,26 +98,13 @@ impl Gazetteer {
         }
         for row in rows("villages", villages_csv) {
             let (code, name) = row?;
-            if code
-                .parent()
-                .is_some_and(|town| regions.contains_key(&town))
-            {
-                regions.insert(
-                    code,
-                    Region {
-                        code,
-                        short_name: names::short_village_name(&name),
-                        official_name: name,
-                    },
-                );
+            if code.parent().is_some_and(|town| regions.contains_key(&town)) {
+                regions
+                    .insert(code, Region { code, short_name: names::short_village_name(&name), official_name: name });
             }
         }
         let names = NameIndex::build(regions.values());
-        Ok(Gazetteer {
-            district: district_region,
-            regions,
-            names,
-        })
+        Ok(Gazetteer { district: district_region, regions, names })
     }
 
     pub fn district(&self) -> &Region {
@@ -157,20 +117,15 @@ impl Gazetteer {
     }
 
     pub fn towns(&self) -> impl Iterator<Item = &Region> {
-        self.regions
-            .values()
-            .filter(|r| r.level() == RegionLevel::Town)
+        self.regions.values().filter(|r| r.level() == RegionLevel::Town)
     }
 
     pub fn villages(&self) -> impl Iterator<Item = &Region> {
-        self.regions
-            .values()
-            .filter(|r| r.level() == RegionLevel::Village)
+        self.regions.values().filter(|r| r.level() == RegionLevel::Village)
     }
 
     pub fn villages_of(&self, town: RegionCode) -> impl Iterator<Item = &Region> {
-        self.villages()
-            .filter(move |v| v.code.parent() == Some(town))
+        self.villages().filter(move |v| v.code.parent() == Some(town))
     }
 
     /// `中泰街道南湖村` for a village, `中泰街道` for a town: the name to show staff.
@@ -192,12 +147,6 @@ impl Gazetteer {
     pub(super) fn regions(&self) -> &BTreeMap<RegionCode, Region> {
         &self.regions
     }
-
-    /// Every name (official or short) a town or village is known by, for a segmentation
-    /// dictionary; each with its code.
-    pub fn all_names(&self) -> HashMap<&str, Vec<RegionCode>> {
-        self.names.all()
-    }
 }
 
 #[cfg(test)]
@@ -218,11 +167,7 @@ pub(crate) mod tests {
         let zhongtai = RegionCode::parse("330110014").unwrap();
         assert_eq!(g.region(zhongtai).unwrap().short_name, "中泰");
         assert!(g.villages_of(zhongtai).any(|v| v.short_name == "南湖村"));
-        assert_eq!(
-            g.display_name(RegionCode::parse("330110014227").unwrap())
-                .unwrap(),
-            "中泰街道南湖村"
-        );
+        assert_eq!(g.display_name(RegionCode::parse("330110014227").unwrap()).unwrap(), "中泰街道南湖村");
     }
 
     #[test]
@@ -231,10 +176,7 @@ pub(crate) mod tests {
         let g = defaults::gazetteer(RegionCode::parse("330106").unwrap()).unwrap();
         assert_eq!(g.district().official_name, "西湖区");
         assert!(g.towns().count() > 5);
-        assert!(
-            g.villages()
-                .all(|v| v.code.district().to_string() == "330106")
-        );
+        assert!(g.villages().all(|v| v.code.district().to_string() == "330106"));
     }
 
     #[test]

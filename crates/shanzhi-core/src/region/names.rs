@@ -15,10 +15,7 @@ pub enum RegionNameError {
     #[error("unknown region `{0}`: no town or village of the district has this name")]
     Unknown(String),
     #[error("ambiguous region `{name}`: it could be {}; write the town too", candidates.join("、"))]
-    Ambiguous {
-        name: String,
-        candidates: Vec<String>,
-    },
+    Ambiguous { name: String, candidates: Vec<String> },
     #[error("region code {0} is not a town or village of this district")]
     UnknownCode(String),
     #[error("region `{0}` names the whole district; give the town or village")]
@@ -27,18 +24,12 @@ pub enum RegionNameError {
 
 /// `余杭区` → `余杭`.
 pub(super) fn short_district_name(name: &str) -> String {
-    strip_any(name, &["区", "县", "市"])
-        .filter(|s| s.chars().count() >= 2)
-        .unwrap_or(name)
-        .to_owned()
+    strip_any(name, &["区", "县", "市"]).filter(|s| s.chars().count() >= 2).unwrap_or(name).to_owned()
 }
 
 /// `中泰街道` → `中泰`, `径山镇` → `径山`.
 pub(super) fn short_town_name(name: &str) -> String {
-    strip_any(name, &["街道办事处", "街道", "镇", "乡"])
-        .filter(|s| s.chars().count() >= 2)
-        .unwrap_or(name)
-        .to_owned()
+    strip_any(name, &["街道办事处", "街道", "镇", "乡"]).filter(|s| s.chars().count() >= 2).unwrap_or(name).to_owned()
 }
 
 /// `南湖村委会` → `南湖村`, `富城村村民委员会` → `富城村`, `东湖社区居委会` → `东湖社区`.
@@ -47,11 +38,7 @@ pub(super) fn short_village_name(name: &str) -> String {
         if rest.is_empty() {
             return name.to_owned();
         }
-        return if rest.ends_with('村') {
-            rest.to_owned()
-        } else {
-            format!("{rest}村")
-        };
+        return if rest.ends_with('村') { rest.to_owned() } else { format!("{rest}村") };
     }
     match strip_any(name, &["居民委员会", "居委会", "委员会"]) {
         Some(rest) if !rest.is_empty() => rest.to_owned(),
@@ -76,34 +63,17 @@ impl NameIndex {
         for region in regions {
             match region.level() {
                 RegionLevel::Town => {
-                    index
-                        .towns
-                        .insert(region.official_name.clone(), region.code);
+                    index.towns.insert(region.official_name.clone(), region.code);
                     index.towns.insert(region.short_name.clone(), region.code);
                 }
                 RegionLevel::Village => {
                     // The short name is the key; the official name normalises to it.
-                    index
-                        .villages
-                        .entry(region.short_name.clone())
-                        .or_default()
-                        .push(region.code);
+                    index.villages.entry(region.short_name.clone()).or_default().push(region.code);
                 }
                 RegionLevel::District => {}
             }
         }
         index
-    }
-
-    pub(super) fn all(&self) -> HashMap<&str, Vec<RegionCode>> {
-        let mut all: HashMap<&str, Vec<RegionCode>> = HashMap::new();
-        for (name, code) in &self.towns {
-            all.entry(name).or_default().push(*code);
-        }
-        for (name, codes) in &self.villages {
-            all.entry(name).or_default().extend(codes);
-        }
-        all
     }
 
     /// Villages called `name` (any spelling), optionally only those of `town`.
@@ -136,16 +106,10 @@ impl NameIndex {
         let mut found: Vec<(usize, RegionCode, &str)> = self
             .towns
             .iter()
-            .filter_map(|(name, code)| {
-                text.strip_prefix(name.as_str())
-                    .map(|rest| (name.len(), *code, rest))
-            })
+            .filter_map(|(name, code)| text.strip_prefix(name.as_str()).map(|rest| (name.len(), *code, rest)))
             .collect();
         found.sort_by_key(|&(len, ..)| std::cmp::Reverse(len));
-        found
-            .into_iter()
-            .map(|(_, code, rest)| (code, rest))
-            .collect()
+        found.into_iter().map(|(_, code, rest)| (code, rest)).collect()
     }
 }
 
@@ -193,12 +157,9 @@ impl Gazetteer {
             rest = rest.strip_prefix(prefix).unwrap_or(rest);
         }
         let strip_district = |text: &'t str| {
-            [
-                district.official_name.as_str(),
-                district.short_name.as_str(),
-            ]
-            .into_iter()
-            .find_map(|p| text.strip_prefix(p))
+            [district.official_name.as_str(), district.short_name.as_str()]
+                .into_iter()
+                .find_map(|p| text.strip_prefix(p))
         };
         // City names are not in the gazetteer: drop `XX市` only where the district's name follows.
         if let Some((i, _)) = rest.char_indices().nth(2)
@@ -213,10 +174,7 @@ impl Gazetteer {
     fn ambiguous(&self, written: &str, codes: &[RegionCode]) -> RegionNameError {
         RegionNameError::Ambiguous {
             name: written.trim().to_owned(),
-            candidates: codes
-                .iter()
-                .filter_map(|c| self.display_name(*c).map(|n| format!("{n}（{c}）")))
-                .collect(),
+            candidates: codes.iter().filter_map(|c| self.display_name(*c).map(|n| format!("{n}（{c}）"))).collect(),
         }
     }
 }
@@ -272,28 +230,13 @@ mod tests {
     #[test]
     fn unknown_names_and_codes_are_rejected() {
         let g = yuhang();
-        assert!(matches!(
-            g.resolve("不存在村"),
-            Err(RegionNameError::Unknown(_))
-        ));
-        assert!(matches!(
-            g.resolve("330106001001"),
-            Err(RegionNameError::UnknownCode(_))
-        ));
-        assert!(matches!(
-            g.resolve("3301"),
-            Err(RegionNameError::UnknownCode(_))
-        ));
+        assert!(matches!(g.resolve("不存在村"), Err(RegionNameError::Unknown(_))));
+        assert!(matches!(g.resolve("330106001001"), Err(RegionNameError::UnknownCode(_))));
+        assert!(matches!(g.resolve("3301"), Err(RegionNameError::UnknownCode(_))));
         assert_eq!(g.resolve("  "), Err(RegionNameError::Empty));
-        assert!(matches!(
-            g.resolve("余杭区"),
-            Err(RegionNameError::WholeDistrict(_))
-        ));
+        assert!(matches!(g.resolve("余杭区"), Err(RegionNameError::WholeDistrict(_))));
         // A real village name of the town, but written under another town: not a guess.
-        assert!(matches!(
-            g.resolve("径山镇南湖村"),
-            Err(RegionNameError::Unknown(_))
-        ));
+        assert!(matches!(g.resolve("径山镇南湖村"), Err(RegionNameError::Unknown(_))));
     }
 
     #[test]

@@ -12,27 +12,17 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// One case with its parties (personal data masked) and its whole history.
-async fn case_with_history(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let id = id
-        .parse::<i64>()
-        .ok()
-        .and_then(CaseId::new)
-        .ok_or_else(|| ApiError::BadRequest {
-            code: "bad_case_id",
-            field: Some("id"),
-            message: format!("`{id}` is not a case id"),
-        })?;
+async fn case_with_history(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let id = id.parse::<i64>().ok().and_then(CaseId::new).ok_or_else(|| ApiError::BadRequest {
+        code: "bad_case_id",
+        field: Some("id"),
+        message: format!("`{id}` is not a case id"),
+    })?;
     let case = state
         .store
         .case(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound {
-            code: "case_not_found",
-            message: format!("case {id} does not exist"),
-        })?;
+        .ok_or_else(|| ApiError::NotFound { code: "case_not_found", message: format!("case {id} does not exist") })?;
     let history = state.store.history(id).await?;
     Ok(Json(case_json(&state, &case, &history)))
 }

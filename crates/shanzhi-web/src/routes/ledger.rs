@@ -16,11 +16,7 @@ async fn summary(State(state): State<AppState>) -> Result<Json<Value>, ApiError>
     let towns: Vec<Value> = gazetteer
         .towns()
         .map(|town| {
-            let count = summary
-                .by_town
-                .iter()
-                .find(|(code, _)| *code == town.code)
-                .map_or(0, |(_, n)| *n);
+            let count = summary.by_town.iter().find(|(code, _)| *code == town.code).map_or(0, |(_, n)| *n);
             json!({ "code": town.code.to_string(), "name": town.official_name, "count": count })
         })
         .collect();

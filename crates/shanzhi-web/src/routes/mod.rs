@@ -7,8 +7,5 @@ use crate::ApiError;
 
 /// Unknown paths answer in the API's error format.
 pub(crate) async fn not_found() -> ApiError {
-    ApiError::NotFound {
-        code: "not_found",
-        message: "no such page or endpoint".into(),
-    }
+    ApiError::NotFound { code: "not_found", message: "no such page or endpoint".into() }
 }

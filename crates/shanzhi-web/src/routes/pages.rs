@@ -5,8 +5,5 @@ use axum::routing::get;
 use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route(
-        "/",
-        get(|| async { Html(include_str!("../assets/index.html")) }),
-    )
+    Router::new().route("/", get(|| async { Html(include_str!("../assets/index.html")) }))
 }

@@ -8,21 +8,13 @@ use crate::config::Config;
 use crate::demo;
 use crate::ledger::{Ledger, Mode};
 
-pub async fn run(
-    db: &str,
-    config: &Config,
-    cases: u32,
-    seed: u64,
-    out: Option<PathBuf>,
-) -> anyhow::Result<ExitCode> {
+pub async fn run(db: &str, config: &Config, cases: u32, seed: u64, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     match out {
         Some(path) => {
             let gazetteer = shanzhi_core::defaults::gazetteer(config.district)?;
             let records = demo::generate(&gazetteer, &demo::DemoOptions::new(cases, seed))?;
-            let mut file = BufWriter::new(
-                std::fs::File::create(&path)
-                    .with_context(|| format!("creating {}", path.display()))?,
-            );
+            let mut file =
+                BufWriter::new(std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?);
             for record in &records {
                 serde_json::to_writer(&mut file, record)?;
                 file.write_all(b"\n")?;
@@ -33,10 +25,7 @@ pub async fn run(
         None => {
             let ledger = Ledger::open(db, config, Mode::Demo).await?;
             let loaded = demo::load(&ledger, cases, seed).await?;
-            println!(
-                "loaded {loaded} demo cases ({} already present)",
-                cases as usize - loaded
-            );
+            println!("loaded {loaded} demo cases ({} already present)", cases as usize - loaded);
         }
     }
     Ok(ExitCode::SUCCESS)

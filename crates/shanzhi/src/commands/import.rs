@@ -15,25 +15,11 @@ pub async fn run(
     let (mut imported, mut present, mut rejected, mut failed) = (0, 0, 0, 0);
     for (i, file) in files.iter().enumerate() {
         // One rejects file for several inputs would be overwritten: number them.
-        let rejects = rejects.as_ref().map(|r| {
-            if files.len() > 1 {
-                numbered(r, i + 1)
-            } else {
-                r.clone()
-            }
-        });
-        let options = ImportOptions {
-            batch_size,
-            rejects,
-            ..ImportOptions::default()
-        };
+        let rejects = rejects.as_ref().map(|r| if files.len() > 1 { numbered(r, i + 1) } else { r.clone() });
+        let options = ImportOptions { batch_size, rejects, ..ImportOptions::default() };
         match import_file(ledger, file, &options).await {
             Ok(s) => {
-                let rejects = s
-                    .rejects_file
-                    .as_ref()
-                    .map(|p| format!(" (see {})", p.display()))
-                    .unwrap_or_default();
+                let rejects = s.rejects_file.as_ref().map(|p| format!(" (see {})", p.display())).unwrap_or_default();
                 println!(
                     "{}: {} imported, {} already present, {} rejected{rejects}",
                     file.display(),
@@ -41,11 +27,8 @@ pub async fn run(
                     s.already_present,
                     s.rejected
                 );
-                (imported, present, rejected) = (
-                    imported + s.imported,
-                    present + s.already_present,
-                    rejected + s.rejected,
-                );
+                (imported, present, rejected) =
+                    (imported + s.imported, present + s.already_present, rejected + s.rejected);
             }
             Err(e) => {
                 eprintln!("{}: import failed: {e:#}", file.display());
@@ -54,15 +37,9 @@ pub async fn run(
         }
     }
     if files.len() > 1 {
-        println!(
-            "total: {imported} imported, {present} already present, {rejected} rejected, {failed} file(s) failed"
-        );
+        println!("total: {imported} imported, {present} already present, {rejected} rejected, {failed} file(s) failed");
     }
-    Ok(if rejected > 0 || failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if rejected > 0 || failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn numbered(path: &std::path::Path, n: usize) -> PathBuf {

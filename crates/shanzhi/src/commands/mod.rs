@@ -16,35 +16,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
         Command::Serve { addr, demo } => {
-            let ledger = Ledger::open(
-                &cli.db,
-                &config,
-                if demo { Mode::Demo } else { Mode::Production },
-            )
-            .await?;
+            let ledger = Ledger::open(&cli.db, &config, if demo { Mode::Demo } else { Mode::Production }).await?;
             serve::run(ledger, addr, demo).await
         }
-        Command::Import {
-            files,
-            rejects,
-            batch_size,
-        } => {
+        Command::Import { files, rejects, batch_size } => {
             let ledger = Ledger::open(&cli.db, &config, Mode::Production).await?;
             import::run(&ledger, &files, rejects, batch_size as usize).await
         }
         Command::Migrate => {
-            let store = shanzhi_store::open(&cli.db)
-                .await
-                .context("migrating the database")?;
+            let store = shanzhi_store::open(&cli.db).await.context("migrating the database")?;
             // `open` has applied what was pending; a second look confirms nothing is left.
             let pending = store.migrate().await?;
             println!(
                 "database is up to date{}",
-                if pending.is_empty() {
-                    ""
-                } else {
-                    " (after a concurrent migration)"
-                }
+                if pending.is_empty() { "" } else { " (after a concurrent migration)" }
             );
             Ok(ExitCode::SUCCESS)
         }

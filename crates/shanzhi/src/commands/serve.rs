@@ -20,9 +20,7 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result
         gazetteer: ledger.gazetteer.clone(),
         departments: ledger.departments.clone(),
     };
-    let app = Application::build(addr, state)
-        .await
-        .with_context(|| format!("binding {addr}"))?;
+    let app = Application::build(addr, state).await.with_context(|| format!("binding {addr}"))?;
     let url = format!("http://{}/", app.local_addr());
     tracing::info!(%url, district = %ledger.gazetteer.district().official_name, "shanzhi is serving");
     println!("善治 shanzhi is running at {url}  (Ctrl-C stops it)");

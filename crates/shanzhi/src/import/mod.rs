@@ -5,9 +5,9 @@
 //! batch in flight, and running the same import again completes it without duplicates.
 
 mod reader;
+mod rejects;
 
-use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -18,6 +18,7 @@ use shanzhi_store::Registration;
 use tokio::sync::mpsc;
 
 pub use reader::{Format, Rejected};
+use rejects::RejectsFile;
 
 use crate::ledger::Ledger;
 
@@ -42,12 +43,7 @@ pub struct ImportOptions {
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions {
-            batch_size: 2000,
-            rejects: None,
-            progress: std::io::stderr().is_terminal(),
-            shown_rejects: 20,
-        }
+        ImportOptions { batch_size: 2000, rejects: None, progress: std::io::stderr().is_terminal(), shown_rejects: 20 }
     }
 }
 
@@ -60,58 +56,25 @@ struct Batch {
 
 /// Imports one file. Rejected rows are reported and written to the rejects file; a database
 /// error stops the import (what was committed stays committed).
-pub async fn import_file(
-    ledger: &Ledger,
-    path: &Path,
-    options: &ImportOptions,
-) -> anyhow::Result<FileSummary> {
+pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) -> anyhow::Result<FileSummary> {
     let format = Format::detect(path).with_context(|| format!("reading {}", path.display()))?;
-    let total_bytes = std::fs::metadata(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .len();
-    let rejects_path = options.rejects.clone().unwrap_or_else(|| {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(".rejects.jsonl");
-        path.with_file_name(name)
-    });
-    // A rejects file from an earlier run would describe rows that may since have been fixed.
-    if rejects_path.exists() {
-        std::fs::remove_file(&rejects_path)
-            .with_context(|| format!("removing the old {}", rejects_path.display()))?;
-    }
+    let total_bytes = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?.len();
+    let mut rejects = RejectsFile::new(path, options.rejects.clone());
 
     let (sender, mut receiver) = mpsc::channel::<Batch>(2);
     let reader = {
-        let (gazetteer, pii_key, path, batch_size) = (
-            ledger.gazetteer.clone(),
-            ledger.pii_key.clone(),
-            path.to_owned(),
-            options.batch_size,
-        );
+        let (gazetteer, pii_key, path, batch_size) =
+            (ledger.gazetteer.clone(), ledger.pii_key.clone(), path.to_owned(), options.batch_size);
         std::thread::spawn(move || -> anyhow::Result<()> {
-            let ctx = RecordContext {
-                gazetteer: &gazetteer,
-                pii_key: &pii_key,
-                now: Utc::now(),
-            };
-            let mut batch = Batch {
-                records: Vec::with_capacity(batch_size),
-                rejected: Vec::new(),
-                bytes: 0,
-            };
+            let ctx = RecordContext { gazetteer: &gazetteer, pii_key: &pii_key, now: Utc::now() };
+            let mut batch = Batch { records: Vec::with_capacity(batch_size), rejected: Vec::new(), bytes: 0 };
             let send = |batch: &mut Batch| {
                 let full = std::mem::replace(
                     batch,
-                    Batch {
-                        records: Vec::with_capacity(batch_size),
-                        rejected: Vec::new(),
-                        bytes: batch.bytes,
-                    },
+                    Batch { records: Vec::with_capacity(batch_size), rejected: Vec::new(), bytes: batch.bytes },
                 );
                 // A closed channel means the writer stopped on an error, which it reports.
-                sender
-                    .blocking_send(full)
-                    .map_err(|_| anyhow::anyhow!("the import stopped"))
+                sender.blocking_send(full).map_err(|_| anyhow::anyhow!("the import stopped"))
             };
             reader::read_rows(&path, format, &ctx, |row, bytes| {
                 batch.bytes = bytes;
@@ -131,11 +94,9 @@ pub async fn import_file(
     let progress = if options.progress {
         let bar = ProgressBar::new(total_bytes);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-            )
-            .expect("a valid template")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
+                .expect("a valid template")
+                .progress_chars("=> "),
         );
         bar.set_message(path.display().to_string());
         bar
@@ -143,25 +104,14 @@ pub async fn import_file(
         ProgressBar::hidden()
     };
 
-    let actor = format!(
-        "import:{}",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    );
+    let actor = format!("import:{}", path.file_name().unwrap_or_default().to_string_lossy());
     let mut summary = FileSummary::default();
-    let mut rejects_out: Option<BufWriter<File>> = None;
     let mut written = async {
         while let Some(batch) = receiver.recv().await {
             if !batch.records.is_empty() {
-                let registrations = ledger
-                    .store
-                    .register_cases(&batch.records, &actor)
-                    .await
-                    .with_context(|| {
-                        format!(
-                            "writing to the ledger after {} imported rows",
-                            summary.imported + summary.already_present
-                        )
-                    })?;
+                let registrations = ledger.store.register_cases(&batch.records, &actor).await.with_context(|| {
+                    format!("writing to the ledger after {} imported rows", summary.imported + summary.already_present)
+                })?;
                 for r in registrations {
                     match r {
                         Registration::Registered(_) => summary.imported += 1,
@@ -171,25 +121,10 @@ pub async fn import_file(
             }
             for rejected in batch.rejected {
                 if summary.rejected < options.shown_rejects as u64 {
-                    progress.suspend(|| {
-                        eprintln!(
-                            "{}:{}: {}",
-                            path.display(),
-                            rejected.line,
-                            rejected.summary()
-                        )
-                    });
+                    progress.suspend(|| eprintln!("{}:{}: {}", path.display(), rejected.line, rejected.summary()));
                 }
                 summary.rejected += 1;
-                let out = match &mut rejects_out {
-                    Some(out) => out,
-                    None => rejects_out
-                        .insert(BufWriter::new(File::create(&rejects_path).with_context(
-                            || format!("creating {}", rejects_path.display()),
-                        )?)),
-                };
-                serde_json::to_writer(&mut *out, &rejected)?;
-                out.write_all(b"\n")?;
+                rejects.write(&rejected)?;
             }
             progress.set_position(batch.bytes);
         }
@@ -198,25 +133,16 @@ pub async fn import_file(
     .await;
     drop(receiver);
     progress.finish_and_clear();
-    if let Some(mut out) = rejects_out {
-        let flushed = out
-            .flush()
-            .with_context(|| format!("writing {}", rejects_path.display()));
-        written = written.and(flushed);
-        summary.rejects_file = Some(rejects_path);
+    match rejects.finish() {
+        Ok(file) => summary.rejects_file = file,
+        Err(e) => written = written.and(Err(e)),
     }
-    let read = reader
-        .join()
-        .map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+    let read = reader.join().map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
     // A writer's error stops the reader too; then the writer's error is the one that explains.
     written?;
     read.with_context(|| format!("reading {}", path.display()))?;
     if summary.rejected > options.shown_rejects as u64 {
-        eprintln!(
-            "{}: … {} more rejected rows",
-            path.display(),
-            summary.rejected - options.shown_rejects as u64
-        );
+        eprintln!("{}: … {} more rejected rows", path.display(), summary.rejected - options.shown_rejects as u64);
     }
     Ok(summary)
 }

@@ -23,27 +23,15 @@ pub enum Format {
 impl Format {
     /// By extension (`.jsonl`, `.ndjson`, `.json`, `.csv`); otherwise by the first byte.
     pub fn detect(path: &Path) -> anyhow::Result<Format> {
-        match path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("jsonl" | "ndjson" | "json") => return Ok(Format::JsonLines),
             Some("csv") => return Ok(Format::Csv),
             _ => {}
         }
         let mut head = [0u8; 64];
         let n = File::open(path)?.read(&mut head)?;
-        let first = head[..n]
-            .iter()
-            .copied()
-            .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
-        Ok(if first == Some(b'{') {
-            Format::JsonLines
-        } else {
-            Format::Csv
-        })
+        let first = head[..n].iter().copied().find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
+        Ok(if first == Some(b'{') { Format::JsonLines } else { Format::Csv })
     }
 }
 
@@ -69,11 +57,7 @@ pub struct RejectReason {
 
 impl From<FieldError> for RejectReason {
     fn from(e: FieldError) -> Self {
-        RejectReason {
-            field: e.field,
-            code: e.code.to_owned(),
-            message: e.message,
-        }
+        RejectReason { field: e.field, code: e.code.to_owned(), message: e.message }
     }
 }
 
@@ -82,11 +66,7 @@ impl Rejected {
         let raw: String = raw.chars().take(500).collect();
         Rejected {
             line,
-            errors: vec![RejectReason {
-                field: String::new(),
-                code: code.to_owned(),
-                message: scrub_text(&message),
-            }],
+            errors: vec![RejectReason { field: String::new(), code: code.to_owned(), message: scrub_text(&message) }],
             record: None,
             raw: Some(scrub_text(&raw)),
         }
@@ -173,10 +153,7 @@ fn read_json_lines(
             Err(e) => Row::Rejected(Rejected::unparsable(
                 line,
                 "invalid_utf8",
-                format!(
-                    "the line is not valid UTF-8 (byte {}); save the file as UTF-8",
-                    e.valid_up_to() + 1
-                ),
+                format!("the line is not valid UTF-8 (byte {}); save the file as UTF-8", e.valid_up_to() + 1),
                 &String::from_utf8_lossy(content),
             )),
             Ok(text) => match serde_json::from_str::<LedgerRecord>(text) {
@@ -201,33 +178,20 @@ fn read_csv(
     ctx: &RecordContext<'_>,
     emit: &mut dyn FnMut(Row, u64) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(BufReader::with_capacity(1 << 20, file));
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 20, file));
     let headers: Vec<String> = reader
         .byte_headers()
         .context("reading the CSV header")?
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let h = if i == 0 {
-                h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
-            } else {
-                h
-            };
+            let h = if i == 0 { h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h) } else { h };
             String::from_utf8_lossy(h).trim().to_ascii_lowercase()
         })
         .collect();
-    let missing: Vec<&str> = REQUIRED_COLUMNS
-        .iter()
-        .copied()
-        .filter(|c| !headers.iter().any(|h| h == c))
-        .collect();
+    let missing: Vec<&str> = REQUIRED_COLUMNS.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
     if !missing.is_empty() {
-        bail!(
-            "the CSV header lacks the column(s) {}; columns are the ledger record's field names",
-            missing.join(", ")
-        );
+        bail!("the CSV header lacks the column(s) {}; columns are the ledger record's field names", missing.join(", "));
     }
     let mut record = csv::ByteRecord::new();
     loop {
@@ -240,12 +204,7 @@ fn read_csv(
             }
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line());
-                Row::Rejected(Rejected::unparsable(
-                    line,
-                    "bad_csv",
-                    format!("not a CSV row: {e}"),
-                    "",
-                ))
+                Row::Rejected(Rejected::unparsable(line, "bad_csv", format!("not a CSV row: {e}"), ""))
             }
         };
         let bytes = reader.position().byte();
@@ -259,10 +218,7 @@ fn csv_row(line: u64, headers: &[String], row: &csv::ByteRecord, ctx: &RecordCon
         match std::str::from_utf8(value) {
             Ok(v) => fields.push((header, v)),
             Err(_) => {
-                let raw: Vec<u8> = row
-                    .iter()
-                    .flat_map(|f| f.iter().copied().chain([b',']))
-                    .collect();
+                let raw: Vec<u8> = row.iter().flat_map(|f| f.iter().copied().chain([b','])).collect();
                 return Row::Rejected(Rejected::unparsable(
                     line,
                     "invalid_utf8",
@@ -272,13 +228,7 @@ fn csv_row(line: u64, headers: &[String], row: &csv::ByteRecord, ctx: &RecordCon
             }
         }
     }
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(h, _)| *h == name)
-            .map(|(_, v)| v.trim())
-            .filter(|v| !v.is_empty())
-    };
+    let get = |name: &str| fields.iter().find(|(h, _)| *h == name).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
     let text = |name: &str| get(name).map(str::to_owned);
     let scalar = |name: &str| get(name).map(|v| Scalar::Text(v.to_owned()));
     let parties = match get("parties") {
