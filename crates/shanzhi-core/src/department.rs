@@ -143,6 +143,11 @@ impl DepartmentDirectory {
         Ok(DepartmentDirectory { departments, by_name })
     }
 
+    /// A directory without departments, for a district that has not configured one yet.
+    pub fn empty() -> Self {
+        DepartmentDirectory { departments: Vec::new(), by_name: HashMap::new() }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Department> {
         self.by_name.get(name).map(|&i| &self.departments[i])
     }

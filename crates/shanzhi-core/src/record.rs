@@ -5,7 +5,7 @@
 //! exports of other systems load as they are; validation is strict and reports every field at
 //! fault, never guessing.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, SubsecRound, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseRecord, CaseText, ExternalId, GeoPoint, Party, PartyKind, PartyRole};
@@ -60,6 +60,8 @@ pub struct PartyRecord {
 #[serde(untagged)]
 pub enum Scalar {
     Integer(i64),
+    /// Integers beyond `i64` (long numeric ids), kept exact.
+    Unsigned(u64),
     Float(f64),
     Text(String),
 }
@@ -68,8 +70,26 @@ impl Scalar {
     fn text(&self) -> String {
         match self {
             Scalar::Integer(i) => i.to_string(),
+            Scalar::Unsigned(u) => u.to_string(),
             Scalar::Float(f) => f.to_string(),
             Scalar::Text(s) => s.trim().to_owned(),
+        }
+    }
+
+    /// The value as an identifier: a string or an integer. A JSON number with a fraction or
+    /// beyond 64 bits has lost digits on the way, and two such ids could collide.
+    fn identifier(&self) -> Option<String> {
+        match self {
+            Scalar::Float(_) => None,
+            other => Some(other.text()),
+        }
+    }
+
+    /// The same value with ID and phone numbers in it masked.
+    fn scrubbed(&self) -> Scalar {
+        match self {
+            Scalar::Text(s) => Scalar::Text(pii::scrub_text(s)),
+            other => Scalar::Text(pii::scrub_text(&other.text())),
         }
     }
 }
@@ -106,7 +126,8 @@ fn china_standard_time() -> FixedOffset {
 pub fn parse_received_at(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
+        // Both stores keep microseconds; a finer time would read back different.
+        return Some(t.with_timezone(&Utc).trunc_subsecs(6));
     }
     const LOCAL_FORMATS: [&str; 6] = [
         "%Y-%m-%d %H:%M:%S",
@@ -159,9 +180,15 @@ impl LedgerRecord {
                 errors.push("external_id", "missing_external_id", "external_id is required");
                 None
             }
-            Some(id) => ExternalId::parse(&id)
-                .map_err(|e| errors.push("external_id", "bad_external_id", format!("external_id {e}")))
-                .ok(),
+            Some(_) => match self.external_id.as_ref().and_then(Scalar::identifier) {
+                None => {
+                    errors.push("external_id", "bad_external_id", "external_id must be a string or a whole number");
+                    None
+                }
+                Some(id) => ExternalId::parse(&id)
+                    .map_err(|e| errors.push("external_id", "bad_external_id", format!("external_id {e}")))
+                    .ok(),
+            },
         };
         let received_at = match non_empty(&self.received_at) {
             None => {
@@ -193,9 +220,16 @@ impl LedgerRecord {
                 errors.push("region", "missing_region", "region is required (a village or town code or name)");
                 None
             }
-            Some(r) => ctx.gazetteer.resolve(&r).map_err(|e| errors.push("region", "unknown_region", e)).ok(),
+            Some(_) => match self.region.as_ref().and_then(Scalar::identifier) {
+                None => {
+                    errors.push("region", "unknown_region", "region must be a code or a name, not a decimal number");
+                    None
+                }
+                Some(r) => ctx.gazetteer.resolve(&r).map_err(|e| errors.push("region", "unknown_region", e)).ok(),
+            },
         };
-        let text = match self.text.as_deref().map(CaseText::parse) {
+        // The limit applies to the text as stored, that is after masking.
+        let text = match self.text.as_deref().map(|t| CaseText::parse(&pii::scrub_text(t))) {
             None | Some(Err(crate::case::TextError::Empty)) => {
                 errors.push("text", "missing_text", "text is required");
                 None
@@ -204,7 +238,7 @@ impl LedgerRecord {
                 errors.push("text", "text_too_long", format!("text {e}"));
                 None
             }
-            Some(Ok(t)) => CaseText::parse(&pii::scrub_text(t.as_str())).ok(),
+            Some(Ok(t)) => Some(t),
         };
         let title = non_empty(&self.title).and_then(|t| {
             if t.chars().count() > 200 {
@@ -219,7 +253,7 @@ impl LedgerRecord {
                 errors.push("category", "bad_category", "category has more than 64 characters");
                 None
             } else {
-                Some(c.to_owned())
+                Some(pii::scrub_text(c))
             }
         });
         let amount = scalar_text(&self.amount_yuan).and_then(|a| {
@@ -261,48 +295,60 @@ impl LedgerRecord {
             .filter_map(|(i, p)| p.validate(i, ctx.pii_key, &mut errors))
             .collect();
 
-        if !errors.0.is_empty() {
+        // A required field that is None has recorded its error above.
+        let (Some(channel), Some(external_id), Some(received_at), Some(region), Some(text), true) =
+            (channel, external_id, received_at, region, text, errors.0.is_empty())
+        else {
+            debug_assert!(!errors.0.is_empty(), "a missing field always records an error");
             return Err(errors.0);
-        }
-        // Every required field is Some here: a None was recorded as an error above.
-        match (channel, external_id, received_at, region, text) {
-            (Some(channel), Some(external_id), Some(received_at), Some(region), Some(text)) => Ok(CaseRecord {
-                channel,
-                external_id,
-                received_at,
-                region,
-                title,
-                text,
-                parties,
-                category,
-                amount,
-                people_count,
-                location,
-            }),
-            _ => unreachable!("a missing required field is always reported as an error"),
-        }
+        };
+        Ok(CaseRecord {
+            channel,
+            external_id,
+            received_at,
+            region,
+            title,
+            text,
+            parties,
+            category,
+            amount,
+            people_count,
+            location,
+        })
     }
 
-    /// A copy that is safe to write to a report: ID and phone numbers masked, texts scrubbed.
+    /// A copy that is safe to write to a report: ID and phone numbers masked in every field
+    /// (a shifted column can put a number anywhere), invalid ones replaced by `***`.
     pub fn redacted(&self) -> LedgerRecord {
-        let mask_scalar = |s: &Option<Scalar>, mask: &dyn Fn(&str) -> Option<String>| {
+        let scrub = |s: &Option<String>| s.as_deref().map(pii::scrub_text);
+        let scrub_scalar = |s: &Option<Scalar>| s.as_ref().map(Scalar::scrubbed);
+        let mask = |s: &Option<Scalar>, mask: &dyn Fn(&str) -> Option<String>| {
             s.as_ref().map(|v| Scalar::Text(mask(&v.text()).unwrap_or_else(|| "***".into())))
         };
         LedgerRecord {
-            title: self.title.as_deref().map(pii::scrub_text),
-            text: self.text.as_deref().map(pii::scrub_text),
+            channel: scrub(&self.channel),
+            external_id: scrub_scalar(&self.external_id),
+            received_at: scrub(&self.received_at),
+            region: scrub_scalar(&self.region),
+            title: scrub(&self.title),
+            text: scrub(&self.text),
             parties: self.parties.as_ref().map(|parties| {
                 parties
                     .iter()
                     .map(|p| PartyRecord {
-                        id_number: mask_scalar(&p.id_number, &|s| IdNumber::parse(s).ok().map(|id| id.masked())),
-                        phone: mask_scalar(&p.phone, &|s| PhoneNumber::parse(s).ok().map(|ph| ph.masked())),
-                        name: p.name.as_deref().map(pii::scrub_text),
-                        ..p.clone()
+                        role: scrub(&p.role),
+                        kind: scrub(&p.kind),
+                        name: scrub(&p.name),
+                        id_number: mask(&p.id_number, &|s| IdNumber::parse(s).ok().map(|id| id.masked())),
+                        phone: mask(&p.phone, &|s| PhoneNumber::parse(s).ok().map(|ph| ph.masked())),
                     })
                     .collect()
             }),
-            ..self.clone()
+            category: scrub(&self.category),
+            amount_yuan: scrub_scalar(&self.amount_yuan),
+            people_count: scrub_scalar(&self.people_count),
+            lat: scrub_scalar(&self.lat),
+            lon: scrub_scalar(&self.lon),
         }
     }
 }
@@ -326,7 +372,7 @@ impl PartyRecord {
             None => Some(PartyKind::Person),
             Some(k) => k.parse::<PartyKind>().map_err(|e| errors.push(field("kind"), "bad_party_kind", e)).ok(),
         };
-        let name = non_empty(&self.name).map(str::to_owned);
+        let name = non_empty(&self.name).map(pii::scrub_text);
         if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
             errors.push(field("name"), "bad_party_name", "name has more than 100 characters");
         }
@@ -451,6 +497,43 @@ mod tests {
     }
 
     #[test]
+    fn a_long_text_with_an_old_id_number_is_judged_as_stored_and_never_panics() {
+        let mut v = good();
+        v["text"] = format!("{}110105491231002", "字".repeat(19_985)).into();
+        let case = validate(v).unwrap();
+        assert!(case.text.as_str().ends_with("***************"));
+        let mut v = good();
+        v["text"] = format!("{}110105491231002", "字".repeat(19_986)).into();
+        assert_eq!(codes(&validate(v).unwrap_err()), ["text_too_long"]);
+    }
+
+    #[test]
+    fn ids_that_lost_digits_as_json_numbers_are_refused() {
+        let mut v = good();
+        v["external_id"] = serde_json::json!(12345678901234567890u64);
+        assert_eq!(validate(v).unwrap().external_id.as_str(), "12345678901234567890");
+        let mut v = good();
+        v["external_id"] = serde_json::json!(1.5);
+        assert_eq!(codes(&validate(v).unwrap_err()), ["bad_external_id"]);
+    }
+
+    #[test]
+    fn numbers_in_names_and_categories_are_masked() {
+        let mut v = good();
+        v["parties"][1]["name"] = "王某13812345678".into();
+        v["category"] = "劳资 13812345678".into();
+        let case = validate(v).unwrap();
+        assert_eq!(case.parties[1].name.as_deref(), Some("王某138****5678"));
+        assert_eq!(case.category.as_deref(), Some("劳资 138****5678"));
+    }
+
+    #[test]
+    fn times_keep_microseconds() {
+        let at = parse_received_at("2026-03-12T09:41:00.123456789+08:00").unwrap();
+        assert_eq!(at.timestamp_subsec_nanos(), 123_456_000);
+    }
+
+    #[test]
     fn missing_required_fields() {
         let errors = validate(serde_json::json!({})).unwrap_err();
         assert_eq!(
@@ -474,6 +557,7 @@ mod tests {
     fn redaction_masks_numbers_even_when_invalid() {
         let mut v = good();
         v["parties"][0]["id_number"] = "110105194912310021".into();
+        v["region"] = "13812345678".into(); // a shifted column
         let record: LedgerRecord = serde_json::from_value(v).unwrap();
         let shown = serde_json::to_string(&record.redacted()).unwrap();
         assert!(!shown.contains("110105194912310021"));

@@ -67,6 +67,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
 
+    /// The case and its history, read together so that they agree.
+    async fn case_with_history(&self, id: CaseId) -> Result<Option<(Case, Vec<CaseEvent>)>, StoreError>;
+
     async fn case_by_external_id(
         &self,
         channel: Channel,

@@ -135,6 +135,19 @@ impl EventRow {
     }
 }
 
+/// The current time as both stores keep it: to the microsecond.
+pub(crate) fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(6)
+}
+
+/// The records of a chunk in (channel, external id) order.
+pub(crate) fn sorted_by_key(chunk: &[CaseRecord]) -> Vec<&CaseRecord> {
+    let mut sorted: Vec<&CaseRecord> = chunk.iter().collect();
+    sorted.sort_by(|a, b| key(a).cmp(&key(b)));
+    sorted
+}
+
 /// The (channel, external id) key of a record, as stored.
 pub(crate) fn key(record: &CaseRecord) -> (&'static str, &str) {
     (record.channel.code(), record.external_id.as_str())

@@ -4,7 +4,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::Utc;
 use shanzhi_core::{Case, CaseChange, CaseEvent, CaseId, CaseRecord, Channel, EventKind, ExternalId, IdentityHash};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite};
@@ -31,6 +30,24 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
         Ok(SqliteStore { pool })
+    }
+
+    async fn load_history(conn: &mut sqlx::SqliteConnection, id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
+        sqlx::query_as::<_, EventRow>(
+            "SELECT case_id, seq, at, actor, kind, detail FROM case_events WHERE case_id = $1 ORDER BY seq",
+        )
+        .bind(id.get())
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(EventRow::into_event)
+        .collect()
+    }
+
+    /// A transaction for reads that must agree with each other.
+    async fn read_transaction(&self) -> Result<sqlx::Transaction<'static, Sqlite>, StoreError> {
+        // In WAL mode the first read fixes the snapshot that the transaction sees.
+        Ok(self.pool.begin().await?)
     }
 
     async fn load_case(conn: &mut sqlx::SqliteConnection, id: CaseId) -> Result<Option<Case>, StoreError> {
@@ -60,12 +77,13 @@ impl Store for SqliteStore {
 
     #[tracing::instrument(skip_all, fields(records = records.len()))]
     async fn register_cases(&self, records: &[CaseRecord], actor: &str) -> Result<Vec<Registration>, StoreError> {
-        let now = Utc::now();
+        let now = rows::now();
         let mut tx = self.pool.begin().await?;
         let mut all = Vec::with_capacity(records.len());
         for chunk in records.chunks(rows::CHUNK) {
             let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
-            insert.push_values(chunk, |mut b, record| {
+            // Rows go in key order, so that concurrent imports lock keys in one order (no deadlock).
+            insert.push_values(rows::sorted_by_key(chunk), |mut b, record| {
                 let r = NewCaseRow::new(record, now);
                 b.push_bind(r.channel)
                     .push_bind(r.external_id)
@@ -130,8 +148,20 @@ impl Store for SqliteStore {
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Self::load_case(&mut conn, id).await
+        let mut tx = self.read_transaction().await?;
+        let case = Self::load_case(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(case)
+    }
+
+    async fn case_with_history(&self, id: CaseId) -> Result<Option<(Case, Vec<CaseEvent>)>, StoreError> {
+        let mut tx = self.read_transaction().await?;
+        let Some(case) = Self::load_case(&mut tx, id).await? else {
+            return Ok(None);
+        };
+        let history = Self::load_history(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(Some((case, history)))
     }
 
     async fn case_by_external_id(
@@ -148,15 +178,8 @@ impl Store for SqliteStore {
     }
 
     async fn history(&self, id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
-        sqlx::query_as::<_, EventRow>(
-            "SELECT case_id, seq, at, actor, kind, detail FROM case_events WHERE case_id = $1 ORDER BY seq",
-        )
-        .bind(id.get())
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(EventRow::into_event)
-        .collect()
+        let mut conn = self.pool.acquire().await?;
+        Self::load_history(&mut conn, id).await
     }
 
     #[tracing::instrument(skip(self, change), fields(case = %id))]
@@ -171,7 +194,7 @@ impl Store for SqliteStore {
         let Some(kind) = change.event_for(&case) else {
             return Ok(None);
         };
-        let event = CaseEvent { case_id: id, seq: case.version + 1, at: Utc::now(), actor: actor.to_owned(), kind };
+        let event = CaseEvent { case_id: id, seq: case.version + 1, at: rows::now(), actor: actor.to_owned(), kind };
         case.apply(&event);
         sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(id.get())
@@ -211,7 +234,7 @@ impl Store for SqliteStore {
     }
 
     async fn ledger_summary(&self) -> Result<LedgerSummary, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.read_transaction().await?;
         let by = |column: &'static str| {
             format!(
                 "SELECT {column}, COUNT(*) FROM cases WHERE {column} IS NOT NULL GROUP BY {column} ORDER BY {column}"
@@ -220,6 +243,7 @@ impl Store for SqliteStore {
         let channel: Vec<(String, i64)> = sqlx::query_as(&by("channel")).fetch_all(&mut *conn).await?;
         let status: Vec<(String, i64)> = sqlx::query_as(&by("status")).fetch_all(&mut *conn).await?;
         let town: Vec<(String, i64)> = sqlx::query_as(&by("town_code")).fetch_all(&mut *conn).await?;
+        conn.commit().await?;
         crate::summary(channel, status, town)
     }
 
@@ -228,12 +252,16 @@ impl Store for SqliteStore {
     }
 
     async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String, StoreError> {
+        let mut tx = self.pool.begin().await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(key)
             .bind(value)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&self.pool).await?)
+        let stored =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(stored)
     }
 }
 

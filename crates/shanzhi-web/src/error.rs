@@ -13,8 +13,6 @@ pub enum ApiError {
     BadRequest { code: &'static str, field: Option<&'static str>, message: String },
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
-    #[error("{0}")]
-    Conflict(String),
     #[error("the ledger is not available")]
     Unavailable,
     #[error(transparent)]
@@ -39,7 +37,6 @@ impl IntoResponse for ApiError {
         let (status, code, field, message) = match self {
             ApiError::BadRequest { code, field, message } => (StatusCode::BAD_REQUEST, code, field, message),
             ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, None, message),
-            ApiError::Conflict(message) => (StatusCode::CONFLICT, "conflict", None, message),
             ApiError::Store(StoreError::Conflict(id)) => (
                 StatusCode::CONFLICT,
                 "conflict",

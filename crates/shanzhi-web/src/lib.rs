@@ -15,7 +15,8 @@ use axum::Router;
 use shanzhi_core::{DepartmentDirectory, Gazetteer};
 use shanzhi_store::Store;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 pub use error::ApiError;
 
@@ -60,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::pages::router())
         .nest("/api/v1", routes::ledger::router().merge(routes::cases::router()))
         .fallback(routes::not_found)
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(state)
 }

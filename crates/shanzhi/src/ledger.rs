@@ -30,6 +30,7 @@ pub struct Ledger {
 
 const DEMO_KEY: &str = "demo_pii_key";
 const KEY_FINGERPRINT: &str = "pii_key_fingerprint";
+const DISTRICT: &str = "district";
 
 impl Ledger {
     pub async fn open(db_url: &str, config: &Config, mode: Mode) -> anyhow::Result<Ledger> {
@@ -40,17 +41,31 @@ impl Ledger {
                 DepartmentDirectory::from_toml(&text, &gazetteer)
                     .with_context(|| format!("department directory {}", path.display()))?
             }
-            None => defaults::departments(&gazetteer).context("the embedded department directory")?,
+            None if config.district == defaults::DEFAULT_DISTRICT => {
+                defaults::departments(&gazetteer).context("the embedded department directory")?
+            }
+            None => {
+                tracing::warn!(
+                    district = %gazetteer.district().official_name,
+                    "no department directory configured for this district (`departments` in the config); starting with none"
+                );
+                DepartmentDirectory::empty()
+            }
         };
         let store = shanzhi_store::open(db_url)
             .await
             .with_context(|| format!("opening the database ({})", redact_url(db_url)))?;
         let pii_key = pii_key(store.as_ref(), config, mode).await?;
+        let district = gazetteer.district().code.to_string();
+        let stored = store.put_setting_if_absent(DISTRICT, &district).await?;
+        if stored != district {
+            bail!("this ledger belongs to district {stored}, not {district}; configure `district = \"{stored}\"`");
+        }
         Ok(Ledger { store, gazetteer: Arc::new(gazetteer), departments: Arc::new(departments), pii_key })
     }
 }
 
-fn load_gazetteer(config: &Config) -> anyhow::Result<Gazetteer> {
+pub fn load_gazetteer(config: &Config) -> anyhow::Result<Gazetteer> {
     let gazetteer = match &config.divisions_dir {
         None => defaults::gazetteer(config.district)?,
         Some(dir) => {
@@ -90,12 +105,20 @@ fn find_table(dir: &Path, suffix: &str) -> anyhow::Result<std::path::PathBuf> {
 async fn pii_key(store: &dyn Store, config: &Config, mode: Mode) -> anyhow::Result<PiiKey> {
     let key = match &config.pii_secret {
         Some(secret) => PiiKey::from_secret(secret).context("SHANZHI_PII_KEY")?,
-        None => match (store.setting(DEMO_KEY).await?, mode) {
-            (Some(secret), _) => {
-                tracing::warn!("using the generated key of this demo ledger; set SHANZHI_PII_KEY for real data");
-                PiiKey::from_secret(&secret)?
-            }
-            (None, Mode::Demo) => {
+        None => match (mode, store.setting(DEMO_KEY).await?) {
+            (Mode::Production, _) => bail!(
+                "SHANZHI_PII_KEY is not set: the ledger keeps ID and phone numbers only as hashes keyed with it. \
+                 Set it to a secret of 16 or more characters (and keep it: a ledger cannot change its key), \
+                 or use `serve --demo` for a demo ledger"
+            ),
+            (Mode::Demo, Some(secret)) => PiiKey::from_secret(&secret)?,
+            (Mode::Demo, None) => {
+                // Only a new ledger becomes a demo ledger: one started with a real key stays real.
+                if store.setting(KEY_FINGERPRINT).await?.is_some() {
+                    bail!(
+                        "this ledger was started with a configured SHANZHI_PII_KEY; set it, or use another database for the demo"
+                    );
+                }
                 let mut bytes = [0u8; 32];
                 getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random source for the demo key: {e}"))?;
                 let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -105,11 +128,6 @@ async fn pii_key(store: &dyn Store, config: &Config, mode: Mode) -> anyhow::Resu
                 );
                 PiiKey::from_secret(&secret)?
             }
-            (None, Mode::Production) => bail!(
-                "SHANZHI_PII_KEY is not set: the ledger keeps ID and phone numbers only as hashes keyed with it. \
-                 Set it to a secret of 16 or more characters (and keep it: a ledger cannot change its key), \
-                 or use `serve --demo` for a demo ledger"
-            ),
         },
     };
     let fingerprint = key.fingerprint();
@@ -123,18 +141,25 @@ async fn pii_key(store: &dyn Store, config: &Config, mode: Mode) -> anyhow::Resu
     Ok(key)
 }
 
-/// The URL without its password, for messages.
+/// The URL without its password (in the user part or as a `password` parameter), for messages.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = match (base.find("://"), base.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => match base[scheme_end + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &base[..scheme_end + 3], &base[at..]),
+            None => base.to_owned(),
+        },
+        _ => base.to_owned(),
+    };
+    let Some(query) = query else { return base };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name.to_ascii_lowercase().contains("password") => format!("{name}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
 }
 
 #[cfg(test)]
@@ -146,5 +171,9 @@ mod tests {
         assert_eq!(redact_url("postgres://app:s3cret@db/ledger"), "postgres://app:***@db/ledger");
         assert_eq!(redact_url("postgres://app@db/ledger"), "postgres://app@db/ledger");
         assert_eq!(redact_url("sqlite://shanzhi.db"), "sqlite://shanzhi.db");
+        assert_eq!(
+            redact_url("postgres://app@db/ledger?sslmode=disable&password=s3cret"),
+            "postgres://app@db/ledger?sslmode=disable&password=***"
+        );
     }
 }

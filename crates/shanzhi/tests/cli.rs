@@ -73,6 +73,12 @@ fn mixed_jsonl(dir: &Path) -> (PathBuf, Vec<(u64, &'static str)>) {
         Some("text_too_long"),
         &mut bad,
     );
+    let huge = "长".repeat(400_000); // 1.2 MB on one line
+    push(
+        format!(r#"{{"channel": "police", "external_id": "x8", "received_at": "2026-10-01", "region": "南湖村", "text": "{huge}"}}"#).into_bytes(),
+        Some("line_too_long"),
+        &mut bad,
+    );
     push(Vec::new(), None, &mut bad); // a blank line is skipped, not rejected
     for n in 5..8 {
         push(good_row(n).into_bytes(), None, &mut bad);
@@ -90,7 +96,7 @@ fn import_keeps_every_good_row_and_names_every_bad_one() {
 
     let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 1, "rejected rows make exit code 1\n{stdout}\n{stderr}");
-    assert!(stdout.contains("8 imported, 0 already present, 7 rejected"), "{stdout}");
+    assert!(stdout.contains("8 imported, 0 already present, 8 rejected"), "{stdout}");
     for (line, code) in &bad {
         assert!(
             stderr.contains(&format!("mixed.jsonl:{line}: {code}")),
@@ -111,7 +117,7 @@ fn import_keeps_every_good_row_and_names_every_bad_one() {
     // Again: nothing new, nothing lost.
     let (code, stdout, _) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 1);
-    assert!(stdout.contains("0 imported, 8 already present, 7 rejected"), "{stdout}");
+    assert!(stdout.contains("0 imported, 8 already present, 8 rejected"), "{stdout}");
 }
 
 #[test]
@@ -124,12 +130,14 @@ fn csv_imports_like_json_lines() {
     csv.push_str("grid,WG-1,2026-10-02,仓前街道,,\"邻里噪音纠纷，\n跨行的描述\",,,\n");
     csv.push_str("grid,WG-2,2026-10-02,仓前街道,,纠纷,[not json],,\n");
     csv.push_str("grid,WG-3,2026-10-02,火星村,,纠纷,,,\n");
+    csv.push_str("grid,WG-4,2026-10-02,仓前街道,,纠纷,未加引号的逗号,,,\n");
     let file = dir.path().join("ledger.csv");
     std::fs::write(&file, csv).unwrap();
 
     let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert!(stdout.contains("2 imported, 0 already present, 2 rejected"), "{stdout}");
+    assert!(stdout.contains("2 imported, 0 already present, 3 rejected"), "{stdout}");
+    assert!(stderr.contains("ledger.csv:7: bad_csv"), "a row of the wrong length is refused, not shifted: {stderr}");
     // Line numbers count the embedded newline of row 2.
     assert!(stderr.contains("ledger.csv:5: bad_parties"), "{stderr}");
     assert!(stderr.contains("ledger.csv:6: unknown_region"), "{stderr}");
@@ -157,11 +165,11 @@ fn a_killed_import_completes_on_rerun_without_duplicates() {
     let dir = workdir();
     let db = TestDatabase::sqlite();
     let file = dir.path().join("year.jsonl");
-    let (code, _, stderr) = run(shanzhi(&db.url).args(["demo", "--cases", "20000", "--seed", "5", "--out"]).arg(&file));
+    let (code, _, stderr) = run(shanzhi(&db.url).args(["demo", "--cases", "30000", "--seed", "5", "--out"]).arg(&file));
     assert_eq!(code, 0, "{stderr}");
 
     let mut child = shanzhi(&db.url)
-        .args(["import", "--batch-size", "500"])
+        .args(["import", "--batch-size", "200"])
         .arg(&file)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -176,14 +184,15 @@ fn a_killed_import_completes_on_rerun_without_duplicates() {
     child.wait().unwrap();
     let after_kill = count_cases(&db);
     assert!(after_kill >= 1_000, "the import made progress before the kill");
+    assert!(after_kill < 30_000, "the kill came before the end, else this test proves nothing");
 
     let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stdout.contains(&format!("{} imported, {after_kill} already present, 0 rejected", 20_000 - after_kill)),
+        stdout.contains(&format!("{} imported, {after_kill} already present, 0 rejected", 30_000 - after_kill)),
         "rerun after {after_kill}: {stdout}"
     );
-    assert_eq!(count_cases(&db), 20_000);
+    assert_eq!(count_cases(&db), 30_000);
 }
 
 #[test]
@@ -203,6 +212,28 @@ fn real_data_needs_the_key_and_the_same_key_every_time() {
         run(shanzhi(&db.url).env("SHANZHI_PII_KEY", "another key of enough length").arg("import").arg(&file));
     assert_eq!(code, 1);
     assert!(stderr.contains("hashed with another key"), "{stderr}");
+}
+
+#[test]
+fn a_demo_ledger_and_a_real_ledger_never_share_a_key() {
+    let dir = workdir();
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(&file, good_row(1)).unwrap();
+
+    // A demo ledger does not lend its generated key to real data.
+    let demo = TestDatabase::sqlite();
+    let (code, _, stderr) = run(shanzhi(&demo.url).env_remove("SHANZHI_PII_KEY").args(["demo", "--cases", "10"]));
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(shanzhi(&demo.url).env_remove("SHANZHI_PII_KEY").arg("import").arg(&file));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("SHANZHI_PII_KEY is not set"), "{stderr}");
+
+    // A real ledger does not become a demo ledger.
+    let real = TestDatabase::sqlite();
+    assert_eq!(run(shanzhi(&real.url).arg("import").arg(&file)).0, 0);
+    let (code, _, stderr) = run(shanzhi(&real.url).env_remove("SHANZHI_PII_KEY").args(["demo", "--cases", "10"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("started with a configured SHANZHI_PII_KEY"), "{stderr}");
 }
 
 #[test]

@@ -53,7 +53,8 @@ fn strip_any<'a>(name: &'a str, suffixes: &[&str]) -> Option<&'a str> {
 /// Names of towns and villages, each under its normalised key.
 #[derive(Debug, Clone, Default)]
 pub(super) struct NameIndex {
-    towns: HashMap<String, RegionCode>,
+    /// Official and short town names; two towns could share a short name.
+    towns: HashMap<String, Vec<RegionCode>>,
     villages: HashMap<String, Vec<RegionCode>>,
 }
 
@@ -63,8 +64,12 @@ impl NameIndex {
         for region in regions {
             match region.level() {
                 RegionLevel::Town => {
-                    index.towns.insert(region.official_name.clone(), region.code);
-                    index.towns.insert(region.short_name.clone(), region.code);
+                    for name in [&region.official_name, &region.short_name] {
+                        let codes = index.towns.entry(name.clone()).or_default();
+                        if !codes.contains(&region.code) {
+                            codes.push(region.code);
+                        }
+                    }
                 }
                 RegionLevel::Village => {
                     // The short name is the key; the official name normalises to it.
@@ -76,40 +81,39 @@ impl NameIndex {
         index
     }
 
-    /// Villages called `name` (any spelling), optionally only those of `town`.
-    fn villages_named(&self, name: &str, town: Option<RegionCode>) -> Vec<RegionCode> {
+    /// Villages called `name` (any spelling), optionally only those of `towns`. A name without
+    /// its 村 or 社区 (`新桥`) stands for every village it could shorten, so where both a 新桥村
+    /// and a 新桥社区 exist it is ambiguous.
+    fn villages_named(&self, name: &str, towns: Option<&[RegionCode]>) -> Vec<RegionCode> {
         let key = short_village_name(name);
-        // `南湖` for `南湖村` or `南湖社区`: tried only when the name as written matches nothing.
         let mut keys = vec![key.clone()];
         if !key.ends_with('村') && !key.ends_with("社区") {
             keys.push(format!("{key}村"));
             keys.push(format!("{key}社区"));
         }
-        for key in keys {
-            let found: Vec<RegionCode> = self
-                .villages
-                .get(&key)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|code| town.is_none_or(|t| code.parent() == Some(t)))
-                .collect();
-            if !found.is_empty() {
-                return found;
-            }
-        }
-        Vec::new()
+        let mut found: Vec<RegionCode> = keys
+            .iter()
+            .filter_map(|k| self.villages.get(k))
+            .flatten()
+            .copied()
+            .filter(|code| towns.is_none_or(|ts| code.parent().is_some_and(|t| ts.contains(&t))))
+            .collect();
+        found.sort();
+        found.dedup();
+        found
     }
 
-    /// Towns whose official or short name begins `text`, longest name first.
-    fn town_prefixes<'t>(&self, text: &'t str) -> Vec<(RegionCode, &'t str)> {
-        let mut found: Vec<(usize, RegionCode, &str)> = self
+    /// Towns whose official or short name begins `text`, longest name first, with the rest.
+    fn town_prefixes<'t>(&self, text: &'t str) -> Vec<(&[RegionCode], &'t str)> {
+        let mut found: Vec<(usize, &[RegionCode], &str)> = self
             .towns
             .iter()
-            .filter_map(|(name, code)| text.strip_prefix(name.as_str()).map(|rest| (name.len(), *code, rest)))
+            .filter_map(|(name, codes)| {
+                text.strip_prefix(name.as_str()).map(|rest| (name.len(), codes.as_slice(), rest))
+            })
             .collect();
         found.sort_by_key(|&(len, ..)| std::cmp::Reverse(len));
-        found.into_iter().map(|(_, code, rest)| (code, rest)).collect()
+        found.into_iter().map(|(_, codes, rest)| (codes, rest)).collect()
     }
 }
 
@@ -132,11 +136,10 @@ impl Gazetteer {
             return Err(RegionNameError::WholeDistrict(written.trim().to_owned()));
         }
         let names = self.names();
-        for (town, after_town) in names.town_prefixes(rest) {
-            if after_town.is_empty() {
-                return Ok(town);
-            }
-            match names.villages_named(after_town, Some(town)).as_slice() {
+        for (towns, after_town) in names.town_prefixes(rest) {
+            let found =
+                if after_town.is_empty() { towns.to_vec() } else { names.villages_named(after_town, Some(towns)) };
+            match found.as_slice() {
                 [one] => return Ok(*one),
                 [] => {}
                 many => return Err(self.ambiguous(written, many)),
@@ -156,19 +159,29 @@ impl Gazetteer {
         for prefix in ["浙江省", "浙江"] {
             rest = rest.strip_prefix(prefix).unwrap_or(rest);
         }
+        // The short name (`余杭`) can also begin a town's name (`余杭街道`): then it is the town's.
         let strip_district = |text: &'t str| {
-            [district.official_name.as_str(), district.short_name.as_str()]
-                .into_iter()
-                .find_map(|p| text.strip_prefix(p))
+            text.strip_prefix(district.official_name.as_str())
+                .or_else(|| text.strip_prefix(district.short_name.as_str()).filter(|_| !self.starts_with_town(text)))
         };
-        // City names are not in the gazetteer: drop `XX市` only where the district's name follows.
+        // City names are not in the gazetteer: drop `XX市` only where the district's or a
+        // town's name follows.
         if let Some((i, _)) = rest.char_indices().nth(2)
             && let Some(after_city) = rest[i..].strip_prefix('市')
-            && let Some(after_district) = strip_district(after_city)
         {
-            return after_district;
+            if let Some(after_district) = strip_district(after_city) {
+                return after_district;
+            }
+            if self.starts_with_town(after_city) {
+                return after_city;
+            }
         }
         strip_district(rest).unwrap_or(rest)
+    }
+
+    /// Whether `text` begins with a town's official name (`余杭街道…`).
+    fn starts_with_town(&self, text: &str) -> bool {
+        self.towns().any(|t| text.starts_with(t.official_name.as_str()))
     }
 
     fn ambiguous(&self, written: &str, codes: &[RegionCode]) -> RegionNameError {
@@ -235,6 +248,15 @@ mod tests {
         assert!(matches!(g.resolve("3301"), Err(RegionNameError::UnknownCode(_))));
         assert_eq!(g.resolve("  "), Err(RegionNameError::Empty));
         assert!(matches!(g.resolve("余杭区"), Err(RegionNameError::WholeDistrict(_))));
+        // 余杭街道 begins with the district's short name 余杭.
+        assert_eq!(g.resolve("余杭街道"), Ok(code("330110013")));
+        assert_eq!(g.resolve("杭州市余杭街道").map(|c| c.to_string()), Ok("330110013".to_owned()));
+        let fengyang = g.resolve("余杭街道凤阳社区").unwrap();
+        assert_eq!(fengyang.parent(), Some(code("330110013")));
+        assert_eq!(g.resolve("余杭区余杭街道凤阳社区"), Ok(fengyang));
+        // 新桥 shortens both 仁和街道新桥村 and 良渚街道新桥社区.
+        assert!(matches!(g.resolve("新桥"), Err(RegionNameError::Ambiguous { .. })));
+        assert_eq!(g.resolve("新桥村").unwrap().parent(), Some(code("330110009")));
         // A real village name of the town, but written under another town: not a guess.
         assert!(matches!(g.resolve("径山镇南湖村"), Err(RegionNameError::Unknown(_))));
     }

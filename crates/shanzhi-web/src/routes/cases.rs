@@ -16,14 +16,13 @@ async fn case_with_history(State(state): State<AppState>, Path(id): Path<String>
     let id = id.parse::<i64>().ok().and_then(CaseId::new).ok_or_else(|| ApiError::BadRequest {
         code: "bad_case_id",
         field: Some("id"),
-        message: format!("`{id}` is not a case id"),
+        message: format!("`{}` is not a case id", shanzhi_core::pii::scrub_text(&id)),
     })?;
-    let case = state
+    let (case, history) = state
         .store
-        .case(id)
+        .case_with_history(id)
         .await?
         .ok_or_else(|| ApiError::NotFound { code: "case_not_found", message: format!("case {id} does not exist") })?;
-    let history = state.store.history(id).await?;
     Ok(Json(case_json(&state, &case, &history)))
 }
 

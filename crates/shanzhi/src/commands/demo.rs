@@ -11,7 +11,7 @@ use crate::ledger::{Ledger, Mode};
 pub async fn run(db: &str, config: &Config, cases: u32, seed: u64, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     match out {
         Some(path) => {
-            let gazetteer = shanzhi_core::defaults::gazetteer(config.district)?;
+            let gazetteer = crate::ledger::load_gazetteer(config)?;
             let records = demo::generate(&gazetteer, &demo::DemoOptions::new(cases, seed))?;
             let mut file =
                 BufWriter::new(std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?);

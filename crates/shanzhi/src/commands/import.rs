@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,7 +17,12 @@ pub async fn run(
     for (i, file) in files.iter().enumerate() {
         // One rejects file for several inputs would be overwritten: number them.
         let rejects = rejects.as_ref().map(|r| if files.len() > 1 { numbered(r, i + 1) } else { r.clone() });
-        let options = ImportOptions { batch_size, rejects, ..ImportOptions::default() };
+        let options = ImportOptions {
+            batch_size,
+            rejects,
+            progress: std::io::stderr().is_terminal(),
+            ..ImportOptions::default()
+        };
         match import_file(ledger, file, &options).await {
             Ok(s) => {
                 let rejects = s.rejects_file.as_ref().map(|p| format!(" (see {})", p.display())).unwrap_or_default();

@@ -7,7 +7,6 @@
 mod reader;
 mod rejects;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -42,8 +41,9 @@ pub struct ImportOptions {
 }
 
 impl Default for ImportOptions {
+    /// Batches of 2,000, rejects beside the input, no progress bar, 20 rejects named.
     fn default() -> Self {
-        ImportOptions { batch_size: 2000, rejects: None, progress: std::io::stderr().is_terminal(), shown_rejects: 20 }
+        ImportOptions { batch_size: 2000, rejects: None, progress: false, shown_rejects: 20 }
     }
 }
 
@@ -65,7 +65,7 @@ pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) 
     let reader = {
         let (gazetteer, pii_key, path, batch_size) =
             (ledger.gazetteer.clone(), ledger.pii_key.clone(), path.to_owned(), options.batch_size);
-        std::thread::spawn(move || -> anyhow::Result<()> {
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let ctx = RecordContext { gazetteer: &gazetteer, pii_key: &pii_key, now: Utc::now() };
             let mut batch = Batch { records: Vec::with_capacity(batch_size), rejected: Vec::new(), bytes: 0 };
             let send = |batch: &mut Batch| {
@@ -77,6 +77,9 @@ pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) 
                 sender.blocking_send(full).map_err(|_| anyhow::anyhow!("the import stopped"))
             };
             reader::read_rows(&path, format, &ctx, |row, bytes| {
+                if sender.is_closed() {
+                    anyhow::bail!("the import stopped");
+                }
                 batch.bytes = bytes;
                 match row {
                     reader::Row::Valid(record) => batch.records.push(record),
@@ -137,7 +140,7 @@ pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) 
         Ok(file) => summary.rejects_file = file,
         Err(e) => written = written.and(Err(e)),
     }
-    let read = reader.join().map_err(|_| anyhow::anyhow!("the reader thread panicked"))?;
+    let read = reader.await.map_err(|e| anyhow::anyhow!("the reader stopped unexpectedly: {e}"))?;
     // A writer's error stops the reader too; then the writer's error is the one that explains.
     written?;
     read.with_context(|| format!("reading {}", path.display()))?;

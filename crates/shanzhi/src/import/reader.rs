@@ -63,12 +63,13 @@ impl From<FieldError> for RejectReason {
 
 impl Rejected {
     fn unparsable(line: u64, code: &str, message: String, raw: &str) -> Self {
-        let raw: String = raw.chars().take(500).collect();
+        // Scrub first, then cut: a cut could leave too few digits of a number to recognise it.
+        let raw: String = scrub_text(raw).chars().take(500).collect();
         Rejected {
             line,
             errors: vec![RejectReason { field: String::new(), code: code.to_owned(), message: scrub_text(&message) }],
             record: None,
-            raw: Some(scrub_text(&raw)),
+            raw: Some(raw).filter(|r| !r.is_empty()),
         }
     }
 
@@ -134,9 +135,19 @@ fn read_json_lines(
     let (mut line, mut bytes) = (0u64, 0u64);
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf)?;
+        // A line is read up to MAX_LINE bytes; the rest of a longer one is skipped unread.
+        let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf)?;
         if n == 0 {
             return Ok(());
+        }
+        if buf.last() != Some(&b'\n') && n as u64 == MAX_LINE {
+            let skipped = skip_line(&mut reader)?;
+            line += 1;
+            bytes += n as u64 + skipped;
+            let reason =
+                format!("the line is longer than {} MB; a record's text has at most 20,000 characters", MAX_LINE >> 20);
+            emit(Row::Rejected(Rejected::unparsable(line, "line_too_long", reason, "")), bytes)?;
+            continue;
         }
         line += 1;
         bytes += n as u64;
@@ -170,6 +181,32 @@ fn read_json_lines(
     }
 }
 
+/// The longest JSON line read: far above any valid record (20,000 characters of text are at most
+/// 80 kB), far below what would strain memory.
+const MAX_LINE: u64 = 1 << 20;
+
+/// Skips to the end of the current line; returns the bytes skipped.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<u64> {
+    let mut skipped = 0;
+    loop {
+        let available = reader.fill_buf()?;
+        if available.is_empty() {
+            return Ok(skipped);
+        }
+        match available.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(skipped + i as u64 + 1);
+            }
+            None => {
+                let n = available.len();
+                reader.consume(n);
+                skipped += n as u64;
+            }
+        }
+    }
+}
+
 /// Columns of the CSV form: the record's field names; `parties` holds a JSON array.
 const REQUIRED_COLUMNS: [&str; 5] = ["channel", "external_id", "received_at", "region", "text"];
 
@@ -178,6 +215,7 @@ fn read_csv(
     ctx: &RecordContext<'_>,
     emit: &mut dyn FnMut(Row, u64) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    // Rows of another length than the header are rejected below, not read shifted.
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 20, file));
     let headers: Vec<String> = reader
         .byte_headers()
@@ -213,6 +251,15 @@ fn read_csv(
 }
 
 fn csv_row(line: u64, headers: &[String], row: &csv::ByteRecord, ctx: &RecordContext<'_>) -> Row {
+    if row.len() != headers.len() {
+        // An unquoted comma in a text shifts every later column: refuse rather than guess.
+        return Row::Rejected(Rejected::unparsable(
+            line,
+            "bad_csv",
+            format!("the row has {} fields, the header {}; quote fields that contain commas", row.len(), headers.len()),
+            "",
+        ));
+    }
     let mut fields: Vec<(&str, &str)> = Vec::with_capacity(headers.len());
     for (header, value) in headers.iter().zip(row.iter()) {
         match std::str::from_utf8(value) {
