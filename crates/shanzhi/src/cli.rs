@@ -45,6 +45,9 @@ pub enum Command {
         #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         batch_size: u32,
     },
+    /// Classify texts: JSON lines `{"text": …}` (or plain lines) on stdin, one JSON result per line
+    /// on stdout. Needs no database.
+    Classify,
     /// Apply pending database migrations (they also run at the start of every command).
     Migrate,
     /// Load a generated demo ledger of the district, or write it to a file.

@@ -35,23 +35,7 @@ const DISTRICT: &str = "district";
 impl Ledger {
     pub async fn open(db_url: &str, config: &Config, mode: Mode) -> anyhow::Result<Ledger> {
         let gazetteer = load_gazetteer(config)?;
-        let departments = match &config.departments {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-                DepartmentDirectory::from_toml(&text, &gazetteer)
-                    .with_context(|| format!("department directory {}", path.display()))?
-            }
-            None if config.district == defaults::DEFAULT_DISTRICT => {
-                defaults::departments(&gazetteer).context("the embedded department directory")?
-            }
-            None => {
-                tracing::warn!(
-                    district = %gazetteer.district().official_name,
-                    "no department directory configured for this district (`departments` in the config); starting with none"
-                );
-                DepartmentDirectory::empty()
-            }
-        };
+        let departments = load_departments(config, &gazetteer)?;
         let store = shanzhi_store::open(db_url)
             .await
             .with_context(|| format!("opening the database ({})", redact_url(db_url)))?;
@@ -83,6 +67,27 @@ pub fn load_gazetteer(config: &Config) -> anyhow::Result<Gazetteer> {
     };
     tracing::debug!(district = %gazetteer.district().official_name, towns = gazetteer.towns().count(), "gazetteer loaded");
     Ok(gazetteer)
+}
+
+/// The configured department directory; the embedded one for 余杭区; none for another district.
+pub fn load_departments(config: &Config, gazetteer: &Gazetteer) -> anyhow::Result<DepartmentDirectory> {
+    Ok(match &config.departments {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            DepartmentDirectory::from_toml(&text, gazetteer)
+                .with_context(|| format!("department directory {}", path.display()))?
+        }
+        None if config.district == defaults::DEFAULT_DISTRICT => {
+            defaults::departments(gazetteer).context("the embedded department directory")?
+        }
+        None => {
+            tracing::warn!(
+                district = %gazetteer.district().official_name,
+                "no department directory configured for this district (`departments` in the config); starting with none"
+            );
+            DepartmentDirectory::empty()
+        }
+    })
 }
 
 /// The one `*-{suffix}.csv` file of the divisions directory.

@@ -9,3 +9,4 @@ pub mod demo;
 pub mod import;
 pub mod ledger;
 pub mod telemetry;
+pub mod text;

@@ -319,3 +319,37 @@ fn several_files_get_a_total() {
     assert_eq!(code, 1, "a missing file fails the run");
     assert!(stdout.contains("total: 3 imported, 1 already present, 0 rejected, 1 file(s) failed"), "{stdout}");
 }
+
+#[test]
+fn classify_streams_one_result_per_line_and_survives_bad_lines() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shanzhi"))
+        .arg("classify")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input: Vec<u8> = Vec::new();
+    input.extend(r#"{"text": "中泰街道南湖村某工地拖欠37名工人工资共计32万元，工人扬言要拉横幅堵路。联系电话13812345678"}"#.as_bytes());
+    input.extend("\n楼上邻居装修，天天吵到晚上十一点\n{\"text\": \n".as_bytes());
+    input.extend([0xC4, 0xCF, b'\n', b'\n']);
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4, "one answer per non-blank line: {lines:?}");
+    let first = &lines[0];
+    assert_eq!(first["category"], "wage_arrears");
+    assert_eq!(first["department"], "杭州市余杭区劳动保障监察大队");
+    assert_eq!(first["entities"]["amounts_yuan"], serde_json::json!([320000.0]));
+    assert_eq!(first["entities"]["people_count"], 37);
+    assert_eq!(first["entities"]["places"][0]["code"], "330110014227");
+    assert_eq!(first["risk"]["level"], "high");
+    assert!(first["masked_text"].as_str().unwrap().contains("138****5678"));
+    assert!(!first.to_string().contains("13812345678"));
+    assert!(lines[1]["category"].is_string(), "plain text lines are classified too");
+    assert_eq!((lines[2]["error"]["line"].as_u64(), lines[2]["error"]["code"].as_str()), (Some(3), Some("bad_json")));
+    assert_eq!((lines[3]["error"]["line"].as_u64(), lines[3]["error"]["code"].as_str()), (Some(4), Some("invalid_utf8")));
+}

@@ -1,5 +1,6 @@
 //! One function per subcommand; each returns the process's exit code.
 
+mod classify;
 mod demo;
 mod import;
 mod serve;
@@ -23,6 +24,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let ledger = Ledger::open(&cli.db, &config, Mode::Production).await?;
             import::run(&ledger, &files, rejects, batch_size as usize).await
         }
+        Command::Classify => classify::run(&config),
         Command::Migrate => {
             let store = shanzhi_store::open(&cli.db).await.context("migrating the database")?;
             // `open` has applied what was pending; a second look confirms nothing is left.
