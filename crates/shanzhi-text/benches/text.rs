@@ -185,6 +185,7 @@ fn main() {
         }
         println!("{name} only: {:.0} records/s ({sum})", n as f64 / started.elapsed().as_secs_f64());
     };
+    stage("segmentation", &|t| analyzer.segmenter().content_words(t).len());
     stage("entities", &|t| analyzer.entities(t).amounts_yuan.len());
     stage("risk", &|t| analyzer.risk(t).signals.len());
     stage("masking", &|t| shanzhi_text::pii::mask(t).0.len());
@@ -192,4 +193,13 @@ fn main() {
     stage("organizations", &|t| shanzhi_text::extract::organizations(t).len());
     stage("persons", &|t| shanzhi_text::extract::persons(t).len());
     stage("dates", &|t| shanzhi_text::extract::dates(t).len());
+
+    // For the side-by-side run against the jieba Python package (scripts/bench-segmentation.sh):
+    // the same texts and the same added words.
+    if let Ok(dir) = std::env::var("SHANZHI_BENCH_DUMP") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join("texts.txt"), texts.join("\n")).expect("write texts");
+        std::fs::write(dir.join("words.txt"), analyzer.segmenter().added_words().join("\n")).expect("write words");
+        println!("wrote {} texts and the added words to {}", texts.len(), dir.display());
+    }
 }

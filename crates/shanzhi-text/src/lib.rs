@@ -115,6 +115,10 @@ impl TextAnalyzer {
         })
     }
 
+    pub fn segmenter(&self) -> &Segmenter {
+        &self.segmenter
+    }
+
     pub fn taxonomy(&self) -> &Taxonomy {
         self.classifier.taxonomy()
     }

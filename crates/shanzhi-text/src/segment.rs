@@ -5,8 +5,13 @@ use std::collections::HashSet;
 
 use jieba_rs::Jieba;
 
+/// Dictionary frequency given to added words.
+pub const ADDED_WORD_FREQUENCY: usize = 50_000;
+
 pub struct Segmenter {
     jieba: Jieba,
+    /// Every word added to jieba's dictionary, places included, in the order added.
+    added: Vec<String>,
     /// Words that say where, not what: kept whole by segmentation, hidden from the classifier
     /// so that it does not learn that a town has a kind of dispute.
     places: HashSet<String>,
@@ -17,14 +22,17 @@ impl Segmenter {
     pub fn new<'a>(words: impl IntoIterator<Item = &'a str>, places: impl IntoIterator<Item = &'a str>) -> Self {
         let mut jieba = Jieba::new();
         let places: HashSet<String> = places.into_iter().map(str::to_owned).collect();
-        // A high frequency makes jieba prefer the whole word over its parts.
-        for word in words {
-            jieba.add_word(word, Some(50_000), None);
+        let added: Vec<String> = words.into_iter().map(str::to_owned).chain(places.iter().cloned()).collect();
+        for word in &added {
+            // A high frequency makes jieba prefer the whole word over its parts.
+            jieba.add_word(word, Some(ADDED_WORD_FREQUENCY), None);
         }
-        for word in &places {
-            jieba.add_word(word, Some(50_000), None);
-        }
-        Segmenter { jieba, places }
+        Segmenter { jieba, added, places }
+    }
+
+    /// The words added to the dictionary (for a reference run with another segmenter).
+    pub fn added_words(&self) -> &[String] {
+        &self.added
     }
 
     /// The words of `text` for classification: place names replaced by a separator. Jieba's HMM

@@ -138,7 +138,8 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
             title: Some(template.category.clone()),
             text: Some(text),
             parties: Some(parties),
-            category: Some(template.category.clone()),
+            // Left to the classifier, as for any record that comes without one.
+            category: None,
             amount_yuan: amount.map(|a| Scalar::Integer(a as i64)),
             people_count: Some(Scalar::Integer(i64::from(people))),
             lat: None,
@@ -194,6 +195,13 @@ pub async fn load(ledger: &Ledger, cases: u32, seed: u64) -> anyhow::Result<usiz
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let valid: Vec<_> = valid
+        .into_iter()
+        .map(|mut record| {
+            crate::text::enrich(&mut record, &ledger.analyzer);
+            record
+        })
+        .collect();
     let mut registered = 0;
     for batch in valid.chunks(2000) {
         let regs = ledger.store.register_cases(batch, "demo").await?;

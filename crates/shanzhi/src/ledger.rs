@@ -26,6 +26,8 @@ pub struct Ledger {
     pub gazetteer: Arc<Gazetteer>,
     pub departments: Arc<DepartmentDirectory>,
     pub pii_key: PiiKey,
+    /// Derives what records leave out (category, amount, head-count) from their text.
+    pub analyzer: Arc<shanzhi_text::TextAnalyzer>,
 }
 
 const DEMO_KEY: &str = "demo_pii_key";
@@ -45,7 +47,8 @@ impl Ledger {
         if stored != district {
             bail!("this ledger belongs to district {stored}, not {district}; configure `district = \"{stored}\"`");
         }
-        Ok(Ledger { store, gazetteer: Arc::new(gazetteer), departments: Arc::new(departments), pii_key })
+        let analyzer = Arc::new(crate::text::analyzer(&gazetteer, &departments)?);
+        Ok(Ledger { store, gazetteer: Arc::new(gazetteer), departments: Arc::new(departments), pii_key, analyzer })
     }
 }
 

@@ -2,7 +2,7 @@
 //! the shipped taxonomy, lexicon and training part of the corpus.
 
 use anyhow::Context;
-use shanzhi_core::{DepartmentDirectory, Gazetteer};
+use shanzhi_core::{CaseRecord, DepartmentDirectory, Gazetteer, Yuan};
 use shanzhi_text::{TextAnalyzer, corpus};
 
 pub fn analyzer(gazetteer: &Gazetteer, departments: &DepartmentDirectory) -> anyhow::Result<TextAnalyzer> {
@@ -10,4 +10,24 @@ pub fn analyzer(gazetteer: &Gazetteer, departments: &DepartmentDirectory) -> any
     let training = corpus::training(&all);
     TextAnalyzer::new(gazetteer, departments, corpus::TAXONOMY, corpus::ESCALATION, &training)
         .context("building the text analyzer")
+}
+
+/// Fills what a record leaves out from its text: the category (a taxonomy code), the amount (the
+/// largest stated) and the head-count. What the record carries always wins.
+pub fn enrich(record: &mut CaseRecord, analyzer: &TextAnalyzer) {
+    let text = record.text.as_str();
+    if record.category.is_none() {
+        record.category = Some(analyzer.classify(text).category.code.clone());
+    }
+    if record.amount.is_none() || record.people_count.is_none() {
+        let entities = analyzer.entities(text);
+        if record.amount.is_none() {
+            let largest =
+                entities.amounts_yuan.iter().copied().fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.max(a))));
+            record.amount = largest.and_then(|a| Yuan::from_fen((a * 100.0).round() as i64).ok());
+        }
+        if record.people_count.is_none() {
+            record.people_count = entities.people_count.and_then(|n| u32::try_from(n).ok());
+        }
+    }
 }

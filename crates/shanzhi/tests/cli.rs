@@ -331,7 +331,10 @@ fn classify_streams_one_result_per_line_and_survives_bad_lines() {
         .spawn()
         .unwrap();
     let mut input: Vec<u8> = Vec::new();
-    input.extend(r#"{"text": "中泰街道南湖村某工地拖欠37名工人工资共计32万元，工人扬言要拉横幅堵路。联系电话13812345678"}"#.as_bytes());
+    input.extend(
+        r#"{"text": "中泰街道南湖村某工地拖欠37名工人工资共计32万元，工人扬言要拉横幅堵路。联系电话13812345678"}"#
+            .as_bytes(),
+    );
     input.extend("\n楼上邻居装修，天天吵到晚上十一点\n{\"text\": \n".as_bytes());
     input.extend([0xC4, 0xCF, b'\n', b'\n']);
     child.stdin.take().unwrap().write_all(&input).unwrap();
@@ -351,5 +354,42 @@ fn classify_streams_one_result_per_line_and_survives_bad_lines() {
     assert!(!first.to_string().contains("13812345678"));
     assert!(lines[1]["category"].is_string(), "plain text lines are classified too");
     assert_eq!((lines[2]["error"]["line"].as_u64(), lines[2]["error"]["code"].as_str()), (Some(3), Some("bad_json")));
-    assert_eq!((lines[3]["error"]["line"].as_u64(), lines[3]["error"]["code"].as_str()), (Some(4), Some("invalid_utf8")));
+    assert_eq!(
+        (lines[3]["error"]["line"].as_u64(), lines[3]["error"]["code"].as_str()),
+        (Some(4), Some("invalid_utf8"))
+    );
+}
+
+#[test]
+fn import_derives_what_a_record_leaves_out_and_keeps_what_it_gives() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let file = dir.path().join("derive.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"channel": "police", "external_id": "p-1", "received_at": "2026-10-01 09:00", "region": "中泰街道", "text": "某工地拖欠37名工人工资共计32万元，另有押金5000元未退。"}"#,
+            "\n",
+            r#"{"channel": "police", "external_id": "p-2", "received_at": "2026-10-01 09:00", "region": "中泰街道", "text": "某工地拖欠37名工人工资共计32万元。", "category": "劳资纠纷", "amount_yuan": 1, "people_count": 2}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (derived, given) = rt.block_on(async {
+        let store = shanzhi_store::open(&db.url).await.unwrap();
+        let id = |external: &str| shanzhi_core::ExternalId::parse(external).unwrap();
+        let channel = shanzhi_core::Channel::Police;
+        let a = store.case_by_external_id(channel, &id("p-1")).await.unwrap().unwrap();
+        let b = store.case_by_external_id(channel, &id("p-2")).await.unwrap().unwrap();
+        (store.case(a).await.unwrap().unwrap(), store.case(b).await.unwrap().unwrap())
+    });
+    assert_eq!(derived.record.category.as_deref(), Some("wage_arrears"));
+    assert_eq!(derived.record.amount.map(|a| a.fen()), Some(32_000_000), "the largest amount stated");
+    assert_eq!(derived.record.people_count, Some(37));
+    assert_eq!(given.record.category.as_deref(), Some("劳资纠纷"), "the record's own fields win");
+    assert_eq!(given.record.amount.map(|a| a.fen()), Some(100));
+    assert_eq!(given.record.people_count, Some(2));
 }

@@ -63,6 +63,7 @@ pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) 
 
     let (sender, mut receiver) = mpsc::channel::<Batch>(2);
     let reader = {
+        let analyzer = ledger.analyzer.clone();
         let (gazetteer, pii_key, path, batch_size) =
             (ledger.gazetteer.clone(), ledger.pii_key.clone(), path.to_owned(), options.batch_size);
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
@@ -82,7 +83,10 @@ pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) 
                 }
                 batch.bytes = bytes;
                 match row {
-                    reader::Row::Valid(record) => batch.records.push(record),
+                    reader::Row::Valid(mut record) => {
+                        crate::text::enrich(&mut record, &analyzer);
+                        batch.records.push(record);
+                    }
                     reader::Row::Rejected(r) => batch.rejected.push(r),
                 }
                 if batch.records.len() + batch.rejected.len() >= batch_size {
