@@ -36,7 +36,7 @@ fn ratio(a: usize, b: usize) -> f64 {
 
 pub fn classification(analyzer: &TextAnalyzer, held_out: &[LabelledText]) -> ClassificationReport {
     let taxonomy = analyzer.taxonomy();
-    let department_of = |code: &str| taxonomy.get(code).map(|c| c.department.clone());
+    let department_of = |code: &str| taxonomy.get(code).and_then(|c| c.department.clone());
     let mut predicted_counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut true_counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut hits: BTreeMap<String, usize> = BTreeMap::new();

@@ -12,8 +12,9 @@ pub struct Category {
     pub code: String,
     pub name: String,
     pub group: String,
-    /// The lead department's official name, an entry of the department directory.
-    pub department: String,
+    /// The lead department's official name, an entry of the department directory; `None` where
+    /// the district's directory lacks it (another district before its directory is configured).
+    pub department: Option<String>,
     /// GB/T 4754-2017 section letter, `A` to `T`.
     pub industry: char,
     pub keywords: Vec<String>,
@@ -22,6 +23,8 @@ pub struct Category {
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
     categories: Vec<Category>,
+    /// Departments the taxonomy names that the directory lacks, for the caller to warn about.
+    missing_departments: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,19 +58,28 @@ struct Entry {
 pub const OTHER: &str = "other";
 
 impl Taxonomy {
-    /// Parses the taxonomy and checks it against the department directory.
+    /// Parses the taxonomy and checks it against the department directory. A department the
+    /// directory lacks leaves its categories without a lead department (see
+    /// [`Taxonomy::missing_departments`]) rather than failing: the district may not have
+    /// configured its directory yet.
     pub fn from_toml(text: &str, directory: &DepartmentDirectory) -> Result<Self, TaxonomyError> {
         let file: File = toml::from_str(text)?;
         let mut seen = HashSet::new();
         let mut categories = Vec::with_capacity(file.category.len());
+        let mut missing = Vec::new();
         for e in file.category {
             let bad = |reason: String| TaxonomyError::Category { code: e.code.clone(), reason };
             if !seen.insert(e.code.clone()) {
                 return Err(bad("the code appears twice".into()));
             }
-            if directory.get(&e.department).is_none() {
-                return Err(bad(format!("department `{}` is not in the department directory", e.department)));
-            }
+            let department = if directory.get(&e.department).is_some() {
+                Some(e.department.clone())
+            } else {
+                if !missing.contains(&e.department) {
+                    missing.push(e.department.clone());
+                }
+                None
+            };
             let industry = match e.industry.as_str().chars().collect::<Vec<_>>()[..] {
                 [c @ 'A'..='T'] => c,
                 _ => return Err(bad(format!("industry `{}` is not a GB/T 4754 section letter A–T", e.industry))),
@@ -76,7 +88,7 @@ impl Taxonomy {
                 code: e.code,
                 name: e.name,
                 group: e.group,
-                department: e.department,
+                department,
                 industry,
                 keywords: e.keywords,
             });
@@ -84,7 +96,26 @@ impl Taxonomy {
         if !categories.iter().any(|c| c.code == OTHER) {
             return Err(TaxonomyError::NoOther);
         }
-        Ok(Taxonomy { categories })
+        Ok(Taxonomy { categories, missing_departments: missing })
+    }
+
+    pub fn missing_departments(&self) -> &[String] {
+        &self.missing_departments
+    }
+
+    /// The category a record's own `category` field means: its code, its name, or its name
+    /// without the parenthesis or one of its `/`-separated parts (`劳资纠纷`, `预付卡退费`).
+    pub fn find(&self, written: &str) -> Option<&Category> {
+        let written = written.trim();
+        let base = |name: &str| name.split(['（', '(']).next().unwrap_or(name).trim().to_owned();
+        self.categories.iter().find(|c| c.code == written || c.name == written).or_else(|| {
+            self.categories.iter().find(|c| {
+                let name = base(&c.name);
+                name == written
+                    || name.trim_end_matches("纠纷") == written.trim_end_matches("纠纷")
+                    || name.trim_end_matches("纠纷").split('/').any(|part| part == written.trim_end_matches("纠纷"))
+            })
+        })
     }
 
     pub fn categories(&self) -> &[Category] {
@@ -105,5 +136,48 @@ impl Taxonomy {
 
     pub fn is_empty(&self) -> bool {
         self.categories.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shanzhi_core::defaults;
+
+    fn taxonomy(directory: &DepartmentDirectory) -> Taxonomy {
+        Taxonomy::from_toml(crate::corpus::TAXONOMY, directory).unwrap()
+    }
+
+    #[test]
+    fn the_shipped_taxonomy_names_departments_of_the_directory() {
+        let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let t = taxonomy(&defaults::departments(&g).unwrap());
+        assert!(t.missing_departments().is_empty());
+        assert!(t.categories().iter().all(|c| c.department.is_some()));
+        assert_eq!(t.len(), 24);
+    }
+
+    #[test]
+    fn without_a_directory_the_categories_have_no_department() {
+        let t = taxonomy(&DepartmentDirectory::empty());
+        assert!(t.categories().iter().all(|c| c.department.is_none()));
+        assert!(!t.missing_departments().is_empty());
+    }
+
+    #[test]
+    fn names_records_use_find_their_category() {
+        let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let t = taxonomy(&defaults::departments(&g).unwrap());
+        for (written, code) in [
+            ("wage_arrears", "wage_arrears"),
+            ("劳资纠纷（拖欠工资）", "wage_arrears"),
+            ("劳资纠纷", "wage_arrears"),
+            ("预付卡退费", "consumer_prepaid"),
+            ("邻里纠纷", "neighbour"),
+            ("邻里", "neighbour"),
+        ] {
+            assert_eq!(t.find(written).map(|c| c.code.as_str()), Some(code), "{written}");
+        }
+        assert!(t.find("外星人入侵").is_none());
     }
 }

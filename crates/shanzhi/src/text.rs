@@ -8,17 +8,24 @@ use shanzhi_text::{TextAnalyzer, corpus};
 pub fn analyzer(gazetteer: &Gazetteer, departments: &DepartmentDirectory) -> anyhow::Result<TextAnalyzer> {
     let all = corpus::embedded().context("the embedded corpus")?;
     let training = corpus::training(&all);
-    TextAnalyzer::new(gazetteer, departments, corpus::TAXONOMY, corpus::ESCALATION, &training)
-        .context("building the text analyzer")
+    let analyzer = TextAnalyzer::new(gazetteer, departments, corpus::TAXONOMY, corpus::ESCALATION, &training)
+        .context("building the text analyzer")?;
+    let missing = analyzer.taxonomy().missing_departments();
+    if !missing.is_empty() {
+        tracing::warn!(departments = ?missing, "the taxonomy's lead departments are not in the department directory; those categories have none");
+    }
+    Ok(analyzer)
 }
 
 /// Fills what a record leaves out from its text: the category (a taxonomy code), the amount (the
-/// largest stated) and the head-count. What the record carries always wins.
+/// largest stated) and the head-count. What the record carries wins; a category it gives by a
+/// name of the taxonomy (`劳资纠纷`) is stored as that category's code, any other as written.
 pub fn enrich(record: &mut CaseRecord, analyzer: &TextAnalyzer) {
     let text = record.text.as_str();
-    if record.category.is_none() {
-        record.category = Some(analyzer.classify(text).category.code.clone());
-    }
+    record.category = match record.category.take() {
+        None => Some(analyzer.classify(text).category.code.clone()),
+        Some(given) => Some(analyzer.taxonomy().find(&given).map_or(given, |c| c.code.clone())),
+    };
     if record.amount.is_none() || record.people_count.is_none() {
         let entities = analyzer.entities(text);
         if record.amount.is_none() {

@@ -371,6 +371,8 @@ fn import_derives_what_a_record_leaves_out_and_keeps_what_it_gives() {
             r#"{"channel": "police", "external_id": "p-1", "received_at": "2026-10-01 09:00", "region": "中泰街道", "text": "某工地拖欠37名工人工资共计32万元，另有押金5000元未退。"}"#,
             "\n",
             r#"{"channel": "police", "external_id": "p-2", "received_at": "2026-10-01 09:00", "region": "中泰街道", "text": "某工地拖欠37名工人工资共计32万元。", "category": "劳资纠纷", "amount_yuan": 1, "people_count": 2}"#,
+            "\n",
+            r#"{"channel": "police", "external_id": "p-3", "received_at": "2026-10-01 09:00", "region": "中泰街道", "text": "某工地拖欠工资。", "category": "旧系统类别甲"}"#,
             "\n"
         ),
     )
@@ -389,7 +391,32 @@ fn import_derives_what_a_record_leaves_out_and_keeps_what_it_gives() {
     assert_eq!(derived.record.category.as_deref(), Some("wage_arrears"));
     assert_eq!(derived.record.amount.map(|a| a.fen()), Some(32_000_000), "the largest amount stated");
     assert_eq!(derived.record.people_count, Some(37));
-    assert_eq!(given.record.category.as_deref(), Some("劳资纠纷"), "the record's own fields win");
+    assert_eq!(given.record.category.as_deref(), Some("wage_arrears"), "the record's own category, as its code");
     assert_eq!(given.record.amount.map(|a| a.fen()), Some(100));
     assert_eq!(given.record.people_count, Some(2));
+    let unknown = rt.block_on(async {
+        let store = shanzhi_store::open(&db.url).await.unwrap();
+        let id = store
+            .case_by_external_id(shanzhi_core::Channel::Police, &shanzhi_core::ExternalId::parse("p-3").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        store.case(id).await.unwrap().unwrap()
+    });
+    assert_eq!(unknown.record.category.as_deref(), Some("旧系统类别甲"), "an unknown category is kept as written");
+}
+
+#[test]
+fn another_district_runs_without_a_department_directory() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let file = dir.path().join("xihu.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"channel": "hotline", "external_id": "h-1", "received_at": "2026-10-01", "region": "330106004", "text": "小区物业停车费上涨，业主不满。"}"#,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run(shanzhi(&db.url).env("SHANZHI_DISTRICT", "330106").arg("import").arg(&file));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("1 imported"), "{stdout}");
 }
