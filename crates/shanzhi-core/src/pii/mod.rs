@@ -12,4 +12,4 @@ mod scrub;
 pub use id_number::{IdNumber, IdNumberError, check_character};
 pub use key::{IdentityHash, PiiKey, PiiKeyError, Protected};
 pub use phone::{PhoneNumber, PhoneNumberError};
-pub use scrub::scrub_text;
+pub use scrub::{PiiKind, mask_numbers, scrub_text};
