@@ -48,8 +48,8 @@ pub struct Entities {
 pub enum TextError {
     #[error(transparent)]
     Taxonomy(#[from] taxonomy::TaxonomyError),
-    #[error("escalation lexicon: {0}")]
-    Lexicon(#[from] toml::de::Error),
+    #[error(transparent)]
+    Lexicon(#[from] signals::LexiconError),
     #[error(transparent)]
     Corpus(#[from] classify::UnknownCategory),
 }

@@ -66,23 +66,58 @@ struct Group {
 /// How far before a term a negation reaches, in characters.
 const NEGATION_REACH: usize = 4;
 
+/// Words that may stand between a negation and its term (`不会去`, `没有要`).
+const BETWEEN: [char; 5] = ['会', '要', '去', '想', '再'];
+
+/// Where a clause ends: a negation before it does not reach a term after it (`不给钱就跳楼`).
+const CLAUSE_BREAKS: [char; 11] = ['，', '。', '；', '！', '？', ',', ';', '!', '?', '就', '才'];
+
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("escalation lexicon is not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("escalation lexicon: {0}")]
+    Invalid(String),
+}
+
 impl Lexicon {
-    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
-        toml::from_str(text)
+    pub fn from_toml(text: &str) -> Result<Self, LexiconError> {
+        let lexicon: Lexicon = toml::from_str(text)?;
+        if lexicon.negations.iter().any(|n| n.trim().is_empty()) {
+            return Err(LexiconError::Invalid("an empty negation would cancel every signal".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for group in &lexicon.signal {
+            if group.weight == 0 || group.weight > 100 {
+                return Err(LexiconError::Invalid(format!("{}: weight must be 1 to 100", group.kind)));
+            }
+            for term in &group.terms {
+                if term.trim().is_empty() || !seen.insert(term.as_str()) {
+                    return Err(LexiconError::Invalid(format!("{}: empty or repeated term `{term}`", group.kind)));
+                }
+            }
+        }
+        Ok(lexicon)
+    }
+
+    /// Whether the term at byte `at` is negated: a negation right before it, with at most one
+    /// of [`BETWEEN`] in between, in the same clause.
+    fn negated(&self, text: &str, at: usize) -> bool {
+        let start = text[..at].char_indices().rev().nth(NEGATION_REACH - 1).map_or(0, |(i, _)| i);
+        let mut before = &text[start..at];
+        if let Some(cut) = before.rfind(CLAUSE_BREAKS) {
+            before = &before[cut..];
+            before = &before[before.chars().next().map_or(0, char::len_utf8)..];
+        }
+        let before = before.strip_suffix(BETWEEN).unwrap_or(before);
+        self.negations.iter().any(|n| before.ends_with(n.as_str()))
     }
 
     pub fn assess(&self, text: &str) -> RiskAssessment {
         let mut signals: Vec<Signal> = Vec::new();
         for group in &self.signal {
             for term in &group.terms {
-                let affirmed = text.match_indices(term.as_str()).any(|(at, _)| {
-                    let before: String = {
-                        let head = &text[..at];
-                        let n = head.chars().count();
-                        head.chars().skip(n.saturating_sub(NEGATION_REACH)).collect()
-                    };
-                    !self.negations.iter().any(|neg| before.contains(neg.as_str()))
-                });
+                let affirmed = text.match_indices(term.as_str()).any(|(at, _)| !self.negated(text, at));
                 if affirmed && !signals.iter().any(|s| s.term.contains(term.as_str()) || term.contains(s.term.as_str()))
                 {
                     signals.push(Signal {
@@ -121,9 +156,35 @@ mod tests {
     #[test]
     fn negated_terms_do_not_count() {
         let l = lexicon();
-        assert_eq!(l.assess("他表示不会去北京上访，也没有聚集").level, RiskLevel::None);
+        assert_eq!(l.assess("他表示不会进京上访，也没有聚集").level, RiskLevel::None);
         // The same term affirmed elsewhere in the text still counts.
         assert_eq!(l.assess("他说不会跳楼，后来又说要跳楼").level, RiskLevel::High);
+    }
+
+    #[test]
+    fn a_negation_reaches_only_its_own_clause() {
+        let l = lexicon();
+        for text in ["不给钱就跳楼", "不还钱就同归于尽", "实在受不了，要跳楼", "个别村民聚集", "未成年人跳楼"]
+        {
+            assert_ne!(l.assess(text).level, RiskLevel::None, "{text}");
+        }
+        for text in ["他说不会跳楼", "没有聚集", "表示不会去进京上访", "并未拉横幅"] {
+            assert_eq!(l.assess(text).level, RiskLevel::None, "{text}");
+        }
+    }
+
+    #[test]
+    fn an_invalid_lexicon_is_refused() {
+        assert!(Lexicon::from_toml("negations = [\"\"]\nsignal = []").is_err());
+        let repeated =
+            "negations = []\n[[signal]]\nkind = \"a\"\nlabel = \"甲\"\nweight = 1\nterms = [\"跳楼\", \"跳楼\"]";
+        assert!(Lexicon::from_toml(repeated).is_err());
+    }
+
+    #[test]
+    fn long_texts_are_assessed_in_linear_time() {
+        let l = lexicon();
+        assert_eq!(l.assess(&"没聚集".repeat(50_000)).level, RiskLevel::None);
     }
 
     #[test]
