@@ -20,7 +20,7 @@ pub struct Training {
 
 impl Default for Training {
     fn default() -> Self {
-        Training { epochs: 30, learning_rate: 2.0, l2: 1e-5, seed: 20_261_128 }
+        Training { epochs: 30, learning_rate: 1.0, l2: 1e-5, seed: 20_261_128 }
     }
 }
 

@@ -28,11 +28,12 @@ pub fn dates(text: &str) -> Vec<String> {
             && let Some((month, k)) = number(j + 1, 2)
             && chars.get(k) == Some(&if sep == '年' { '月' } else { sep })
             && let Some((day, l)) = number(k + 1, 2)
+            && !chars.get(l).is_some_and(char::is_ascii_digit)
             && (sep != '年' || matches!(chars.get(l), Some('日' | '号')))
             && let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day)
         {
             out.push(date.format("%Y-%m-%d").to_string());
-            i = l + 1;
+            i = if sep == '年' { l + 1 } else { l };
             continue;
         }
         // 月日 without a year
@@ -65,6 +66,6 @@ mod tests {
 
     #[test]
     fn months_and_impossible_dates_are_not_dates() {
-        assert!(dates("2025年3月以来，2026年2月30日，共3个月").is_empty());
+        assert!(dates("2025年3月以来，2026年2月30日，共3个月，编号2026-03-123").is_empty());
     }
 }

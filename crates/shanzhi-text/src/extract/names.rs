@@ -30,69 +30,19 @@ const ORG_SUFFIXES: [&str; 24] = [
 
 /// Words before which an organisation's name cannot extend: roles, verbs and function words
 /// that typically stand right before a respondent's name.
-const STOPS: [&str; 61] = [
-    "被申请人",
-    "申请人",
-    "被投诉人",
-    "投诉人",
-    "被告",
-    "原告",
-    "来电人",
-    "来访人",
-    "报警人",
-    "反映",
-    "投诉",
-    "举报",
-    "拖欠",
-    "欠",
-    "起诉",
-    "要求",
-    "称",
-    "与",
-    "和",
-    "及",
-    "向",
-    "在",
-    "被",
-    "对",
-    "是",
-    "的",
-    "了",
-    "到",
-    "跟",
-    "同",
-    "由",
-    "为",
-    "从",
-    "给",
-    "把",
-    "将",
-    "其",
-    "该",
-    "位于",
-    "关于",
-    "就",
-    "时",
-    "后",
-    "于",
-    "系",
-    "方",
-    "商",
-    "机构",
-    "上游",
-    "下游",
-    "楼下",
-    "楼上",
-    "隔壁",
-    "附近",
-    "入职",
-    "交",
-    "拒",
-    "主张",
-    "用于",
-    "这家",
-    "一家",
+/// Single characters that also occur inside names (和达, 华为, 同创, 方圆, 时代) are not here.
+#[rustfmt::skip]
+const STOPS: [&str; 66] = [
+    "被申请人", "申请人", "被投诉人", "投诉人", "被告", "原告", "来电人", "来访人", "报警人", "反映", "投诉", "举报",
+    "拖欠", "欠", "起诉", "要求", "称", "与", "及", "向", "在", "被", "对", "是", "的", "了", "到", "跟", "由", "从",
+    "给", "把", "将", "其", "该", "位于", "关于", "就", "后", "系", "商", "机构", "上游", "下游", "楼下", "楼上", "隔壁",
+    "附近", "入职", "交", "拒", "主张", "用于", "这家", "一家", "承包方", "施工方", "发包方", "对方", "甲方", "乙方",
+    "厂方", "店方", "校方", "供货方", "当时",
 ];
+
+/// Where a name proper usually starts: a region prefix inside a longer stretch
+/// (`供货商杭州冰源…` → `杭州冰源…`).
+const NAME_STARTS: [&str; 3] = ["杭州", "浙江", "余杭"];
 
 /// Where a place name ends inside a would-be organisation name (`仁和街道奉口村杭州银河机械厂`):
 /// the name starts after it.
@@ -140,6 +90,8 @@ pub fn organizations(text: &str) -> Vec<String> {
         let end = i + suffix.chars().count();
         // `杭州华越物业服务有限公司`: 物业 is not the end when a legal form follows.
         let ahead: String = chars[end..(end + 10).min(chars.len())].iter().take_while(|c| is_name_char(**c)).collect();
+        // Only trade words may stand between: `华越物业拖欠保洁公司` is two names.
+        let ahead = STOPS.iter().filter_map(|s| ahead.find(s)).min().map_or(ahead.as_str(), |cut| &ahead[..cut]);
         let longer_follows = ["有限公司", "公司", "集团"].iter().any(|f| ahead.contains(f));
         if longer_follows && !suffix.contains("公司") || ending_continues(suffix, chars.get(end).copied()) {
             i += 1;
@@ -156,6 +108,10 @@ pub fn organizations(text: &str) -> Vec<String> {
                 break;
             }
             start -= 1;
+        }
+        let stem: String = chars[start..i].iter().collect();
+        if let Some(offset) = NAME_STARTS.iter().filter_map(|p| stem.find(p)).min().filter(|o| *o > 0) {
+            start += stem[..offset].chars().count();
         }
         // A bare ending (`公司`, `厂`) or a generic one (`某工地`, `某某公司`) names nothing.
         let generic = chars[start..i].iter().all(|c| *c == '某');
@@ -179,11 +135,15 @@ const SURNAMES: &str = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦�
 柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫\
 乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓\
 蔺屠蒙池乔阴郁胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍却璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾\
-鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须\
+鱼容古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须\
 丰巢关蒯相查后荆红游竺权逯盖益桓公付覃闫";
+// 向, 经, 和, 从 are surnames too, but as `向某某机构` or `经某某介绍` they are words.
+
 /// Two-character surnames, checked before the single ones.
 const COMPOUND_SURNAMES: [&str; 10] = ["欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐"];
 const TITLES: [&str; 6] = ["先生", "女士", "阿姨", "师傅", "老师", "大爷"];
+/// Words after which `陈先生`-style names follow.
+const TITLE_LEFT: [&str; 10] = ["报警人", "来电人", "来访人", "市民", "居民", "业主", "患者", "家属", "与", "和"];
 
 /// Person names in the forms case records use (`张某`, `李某某`, `陈先生`), in order.
 pub fn persons(text: &str) -> Vec<String> {
@@ -211,16 +171,20 @@ pub fn persons(text: &str) -> Vec<String> {
             format!("{surname}某某")
         } else if next.starts_with('某') {
             format!("{surname}某")
-        } else if let Some(title) = TITLES.iter().find(|t| next.starts_with(*t)) {
+        } else if let Some(title) = TITLES.iter().find(|t| next.starts_with(*t))
+            && (i == 0 || !is_name_char(chars[i - 1]) || TITLE_LEFT.iter().any(|w| ends_with_at(&chars, i, w)))
+        {
+            // `陈先生` stands alone or after a role; `相关老师`, `班主任老师` are not names.
             format!("{surname}{title}")
         } else {
             i += 1;
             continue;
         };
         let end = i + name.chars().count();
-        // `村某工地`, `某某公司`: a place or an organisation, not a person.
-        let after = chars.get(end).copied();
-        if !after.is_some_and(|a| "公司物业工地厂店".contains(a)) && !found.contains(&name) {
+        // `某某公司`, `某某培训机构`: an organisation, not a person.
+        let organisation = ORG_SUFFIXES.iter().chain(["机构", "培训"].iter()).any(|s| starts_with_at(&chars, end, s))
+            && !["店里", "店内", "厂里", "厂内"].iter().any(|s| starts_with_at(&chars, end, s));
+        if !organisation && !found.contains(&name) {
             found.push(name);
         }
         i = end;
@@ -323,9 +287,19 @@ mod tests {
     }
 
     #[test]
+    fn names_with_function_characters_and_two_names_in_a_row() {
+        assert_eq!(organizations("投诉华为技术有限公司"), ["华为技术有限公司"]);
+        assert_eq!(organizations("杭州同创科技有限公司拖欠货款"), ["杭州同创科技有限公司"]);
+        assert_eq!(organizations("华越物业拖欠保洁公司工资"), ["华越物业", "保洁公司"]);
+        assert_eq!(organizations("供货商杭州冰源冷链物流有限公司"), ["杭州冰源冷链物流有限公司"]);
+    }
+
+    #[test]
     fn persons_in_case_report_forms() {
         assert_eq!(persons("张某某与邻居李某因漏水争吵，陈先生到场"), ["张某某", "李某", "陈先生"]);
         assert!(persons("某某公司拖欠工资").is_empty());
+        assert_eq!(persons("李某某工作期间受伤，刘某店里"), ["李某某", "刘某"]);
+        assert!(persons("请相关老师和班主任老师处理，家长向某某培训机构交费").is_empty());
     }
 
     #[test]

@@ -62,12 +62,31 @@ pub fn parse_number(phrase: &str) -> Option<f64> {
                 }
             }
             let text: String = chars[start..i].iter().filter(|c| **c != ',').collect();
+            // Beyond 15 digits a figure is no amount anyone stated, and f64 would round it.
+            if text.chars().filter(char::is_ascii_digit).count() > 15 {
+                return None;
+            }
             number = Some(text.trim_end_matches('.').parse().ok()?);
-            digit_after_unit = false;
+            // `1万2`: a lone digit straight after a unit, like `一万二`.
+            digit_after_unit = i - start == 1 && start > 0 && unit(chars[start - 1]).is_some();
             saw_any = true;
             continue;
         }
         let previous = i.checked_sub(1).map(|p| chars[p]);
+        // `三点二万`: 点 is a decimal point between Chinese digits.
+        if c == '点' && number.is_some() && chars.get(i + 1).and_then(|n| digit(*n)).is_some() {
+            let mut fraction = 0.0;
+            let mut scale = 0.1;
+            i += 1;
+            while let Some(d) = chars.get(i).and_then(|n| digit(*n)) {
+                fraction += d * scale;
+                scale /= 10.0;
+                i += 1;
+            }
+            number = number.map(|n| n + fraction);
+            digit_after_unit = false;
+            continue;
+        }
         if let Some(d) = digit(c) {
             // `三四十` is a range: the second of two non-zero digits is dropped.
             let range = previous.and_then(digit).is_some_and(|p| p != 0.0) && d != 0.0;
@@ -138,6 +157,11 @@ mod tests {
             ("8000余", 8000.0),
             ("4000万余", 40_000_000.0),
             ("一百零五", 105.0),
+            ("1万2", 12000.0),
+            ("3千5", 3500.0),
+            ("1万5", 15000.0),
+            ("三点二万", 32000.0),
+            ("两万五", 25000.0),
         ] {
             assert_eq!(parse_number(phrase), Some(value), "{phrase}");
         }
@@ -148,5 +172,6 @@ mod tests {
         assert_eq!(parse_number(""), None);
         assert_eq!(parse_number("余"), None);
         assert_eq!(parse_number("三号楼"), None);
+        assert_eq!(parse_number(&"9".repeat(400)), None);
     }
 }

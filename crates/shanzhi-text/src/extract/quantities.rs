@@ -37,6 +37,7 @@ fn phrases(text: &str) -> Vec<Phrase> {
                 || digit(c).is_some()
                 || unit(c).is_some()
                 || is_approximation(c)
+                || (c == '点' && i > start && chars.get(i + 1).is_some_and(|n| digit(*n).is_some()))
                 || ((c == ',' || c == '.') && between_digits(chars.get(i.wrapping_sub(1)), chars.get(i + 1)));
             if !ok {
                 break;
@@ -48,7 +49,7 @@ fn phrases(text: &str) -> Vec<Phrase> {
             let core = run.trim_end_matches(is_approximation);
             out.push(Phrase {
                 value,
-                large_unit: core.ends_with(['万', '亿', '萬']),
+                large_unit: core.contains(['万', '亿', '萬']),
                 has_digit: run.chars().any(|c| c.is_ascii_digit() || digit(c).is_some())
                     || run.starts_with(['十', '拾']),
                 before: chars[start.saturating_sub(3)..start].iter().collect(),
@@ -59,12 +60,12 @@ fn phrases(text: &str) -> Vec<Phrase> {
     out
 }
 
-const CURRENCY_AFTER: [&str; 4] = ["元", "块", "圆", "塊"];
+const CURRENCY_AFTER: [&str; 5] = ["元", "块", "圆", "塊", "人民币"];
 const CURRENCY_BEFORE: [&str; 3] = ["人民币", "￥", "¥"];
 /// What may follow a head-count.
 const PEOPLE_COUNTERS: [&str; 5] = ["人", "名", "户", "位", "个人"];
 /// Counters that show a number is not money even after 万 (`一万平方米`, `3万个`).
-const OTHER_COUNTERS: &str = "个平亩米斤吨辆次年月日天件套间栋层号岁公里";
+const OTHER_COUNTERS: &str = "个平亩米斤吨辆次年月日天件套间栋层号岁公里步株棵头只";
 
 /// Money amounts in yuan, in order of appearance.
 pub fn amounts(text: &str) -> Vec<f64> {
@@ -72,8 +73,8 @@ pub fn amounts(text: &str) -> Vec<f64> {
         .into_iter()
         .filter(|p| p.has_digit)
         .filter(|p| {
-            // `两块玻璃`, `一块地`: 块 counts pieces too; as money it is at least ten yuan here.
-            let pieces = p.after.starts_with('块') && p.value < 10.0;
+            // `两块玻璃`, `一块地`: 块 counts pieces too; as money it is 块钱 or at least ten yuan.
+            let pieces = p.after.starts_with('块') && !p.after.starts_with("块钱") && p.value < 10.0;
             let currency = (CURRENCY_AFTER.iter().any(|c| p.after.starts_with(c)) && !pieces)
                 || CURRENCY_BEFORE.iter().any(|c| p.before.ends_with(c));
             let bare_large = p.large_unit
@@ -90,7 +91,12 @@ pub fn head_counts(text: &str) -> Vec<u64> {
     phrases(text)
         .into_iter()
         .filter(|p| p.has_digit && p.value >= 1.0 && p.value.fract() == 0.0)
-        .filter(|p| PEOPLE_COUNTERS.iter().any(|c| p.after.starts_with(c)))
+        // `5万人民币`, `第五人民医院`, `3000人次` are not people.
+        .filter(|p| {
+            PEOPLE_COUNTERS.iter().any(|c| p.after.starts_with(c))
+                && !p.after.starts_with("人民")
+                && !p.after.starts_with("人次")
+        })
         .map(|p| p.value as u64)
         .collect()
 }
@@ -116,6 +122,17 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(amounts(text), expected, "{text}");
         }
+        let cases: [(&str, &[f64]); 6] = [
+            ("借款5万人民币", &[50000.0]),
+            ("欠了两万五没还", &[25000.0]),
+            ("借了他1万5块钱", &[15000.0]),
+            ("涉案金额三点二万元", &[32000.0]),
+            ("少找了5块钱", &[5.0]),
+            ("每天走1万步，种了3万株", &[]),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(amounts(text), expected, "{text}");
+        }
     }
 
     #[test]
@@ -137,6 +154,10 @@ mod tests {
             ("三四十人聚集", &[30]),
             ("1250000元", &[]),
         ];
+        for (text, expected) in cases {
+            assert_eq!(head_counts(text), expected, "{text}");
+        }
+        let cases: [(&str, &[u64]); 3] = [("借款5万人民币", &[]), ("在区第五人民医院就诊", &[]), ("接待3000人次", &[])];
         for (text, expected) in cases {
             assert_eq!(head_counts(text), expected, "{text}");
         }
