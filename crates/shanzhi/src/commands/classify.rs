@@ -7,6 +7,8 @@ use shanzhi_text::Analysis;
 use crate::config::Config;
 use crate::ledger;
 
+const MAX_LINE: usize = 1 << 20;
+
 /// Streams stdin to stdout, one result per input line; a malformed line gives an error object
 /// for that line and the stream goes on.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
@@ -17,6 +19,13 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     for (n, line) in stdin.split(b'\n').enumerate() {
         let line = line?;
+        // A record's text has at most 20,000 characters; a longer line is refused unread.
+        if line.len() > MAX_LINE {
+            let result = error(n + 1, "line_too_long", "the line is longer than 1 MB");
+            serde_json::to_writer(&mut out, &result)?;
+            out.write_all(b"\n")?;
+            continue;
+        }
         let result = match std::str::from_utf8(&line) {
             Err(_) => error(n + 1, "invalid_utf8", "the line is not valid UTF-8"),
             Ok(text) => match input_text(text.trim_end_matches('\r')) {
