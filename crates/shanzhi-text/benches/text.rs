@@ -97,7 +97,7 @@ fn main() {
                     }
                 }
                 let mut pairs: Vec<_> = confusion.into_iter().collect();
-                pairs.sort_by(|a, b| b.1.cmp(&a.1));
+                pairs.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
                 for ((truth, got), n) in pairs.iter().take(25) {
                     println!("confused {truth} -> {got}: {n}");
                 }
@@ -174,6 +174,7 @@ fn main() {
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
+    std::hint::black_box(checksum);
     println!("classify only: {:.0} records/s", n as f64 / elapsed);
     let stage = |name: &str, f: &dyn Fn(&str) -> usize| {
         let started = Instant::now();

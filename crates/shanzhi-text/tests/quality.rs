@@ -1,21 +1,10 @@
 //! The floors the text issue sets, measured on data written before the model was tuned: the
 //! held-out fifth of the corpus for classification, the labelled set for extraction.
 
-use std::sync::OnceLock;
+mod common;
 
-use shanzhi_core::defaults;
-use shanzhi_text::{TextAnalyzer, corpus, evaluate};
-
-fn analyzer() -> &'static TextAnalyzer {
-    static ANALYZER: OnceLock<TextAnalyzer> = OnceLock::new();
-    ANALYZER.get_or_init(|| {
-        let gazetteer = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
-        let departments = defaults::departments(&gazetteer).unwrap();
-        let all = corpus::embedded().unwrap();
-        TextAnalyzer::new(&gazetteer, &departments, corpus::TAXONOMY, corpus::ESCALATION, &corpus::training(&all))
-            .unwrap()
-    })
-}
+use common::analyzer;
+use shanzhi_text::{corpus, evaluate};
 
 #[test]
 fn the_corpus_covers_every_category_and_keeps_a_fifth_back() {

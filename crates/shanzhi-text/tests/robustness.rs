@@ -1,21 +1,9 @@
 //! The whole pipeline on arbitrary input: no panic, and personal numbers never survive masking.
 
-use std::sync::OnceLock;
-
 use proptest::prelude::*;
-use shanzhi_core::defaults;
-use shanzhi_text::{TextAnalyzer, corpus};
+mod common;
 
-fn analyzer() -> &'static TextAnalyzer {
-    static ANALYZER: OnceLock<TextAnalyzer> = OnceLock::new();
-    ANALYZER.get_or_init(|| {
-        let gazetteer = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
-        let departments = defaults::departments(&gazetteer).unwrap();
-        let all = corpus::embedded().unwrap();
-        TextAnalyzer::new(&gazetteer, &departments, corpus::TAXONOMY, corpus::ESCALATION, &corpus::training(&all))
-            .unwrap()
-    })
-}
+use common::analyzer;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
