@@ -335,7 +335,7 @@ fn classify_streams_one_result_per_line_and_survives_bad_lines() {
         r#"{"text": "中泰街道南湖村某工地拖欠37名工人工资共计32万元，工人扬言要拉横幅堵路。联系电话13812345678"}"#
             .as_bytes(),
     );
-    input.extend("\n楼上邻居装修，天天吵到晚上十一点\n{\"text\": \n".as_bytes());
+    input.extend("\n杭州华越物业服务有限公司余杭分公司擅自上调停车费，业主不满\n{\"text\": \n".as_bytes());
     input.extend([0xC4, 0xCF, b'\n', b'\n']);
     child.stdin.take().unwrap().write_all(&input).unwrap();
     let output = child.wait_with_output().unwrap();
@@ -353,6 +353,8 @@ fn classify_streams_one_result_per_line_and_survives_bad_lines() {
     assert!(first["masked_text"].as_str().unwrap().contains("138****5678"));
     assert!(!first.to_string().contains("13812345678"));
     assert!(lines[1]["category"].is_string(), "plain text lines are classified too");
+    assert_eq!(first["entities"]["organizations"], serde_json::json!([]), "某工地 is no organisation");
+    assert_eq!(lines[1]["entities"]["organization_keys"], serde_json::json!(["华越"]), "a branch keys as its company");
     assert_eq!((lines[2]["error"]["line"].as_u64(), lines[2]["error"]["code"].as_str()), (Some(3), Some("bad_json")));
     assert_eq!(
         (lines[3]["error"]["line"].as_u64(), lines[3]["error"]["code"].as_str()),

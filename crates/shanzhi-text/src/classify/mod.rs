@@ -2,6 +2,8 @@
 //! bigrams, plus the taxonomy's keywords as transparent rules. Every answer carries its confidence and the features that
 //! decided it.
 
+use std::collections::HashMap;
+
 mod features;
 mod model;
 
@@ -24,6 +26,8 @@ pub struct Classifier {
     taxonomy: Taxonomy,
     model: LinearModel,
     keyword_weight: f64,
+    /// Keywords by first character, each with its category's index: one pass finds them all.
+    keywords: HashMap<char, Vec<(String, usize)>>,
 }
 
 /// The classifier's answer for one text.
@@ -74,7 +78,15 @@ impl Classifier {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let model = LinearModel::train(&data, taxonomy.len(), settings);
-        Ok(Classifier { taxonomy, model, keyword_weight })
+        let mut keywords: HashMap<char, Vec<(String, usize)>> = HashMap::new();
+        for (k, category) in taxonomy.categories().iter().enumerate() {
+            for keyword in &category.keywords {
+                if let Some(first) = keyword.chars().next() {
+                    keywords.entry(first).or_default().push((keyword.clone(), k));
+                }
+            }
+        }
+        Ok(Classifier { taxonomy, model, keyword_weight, keywords })
     }
 
     pub fn taxonomy(&self) -> &Taxonomy {
@@ -88,11 +100,17 @@ impl Classifier {
         // Keywords are matched on the text as the model sees it (place names hidden: `南湖村委会`
         // is no `村委`), and a keyword inside a longer one of the same category counts once.
         let seen: String = words.concat();
+        let mut matched: Vec<Vec<&str>> = vec![Vec::new(); self.taxonomy.len()];
+        for (at, c) in seen.char_indices() {
+            for (keyword, k) in self.keywords.get(&c).into_iter().flatten() {
+                if seen[at..].starts_with(keyword.as_str()) && !matched[*k].contains(&keyword.as_str()) {
+                    matched[*k].push(keyword);
+                }
+            }
+        }
         let mut hits: Vec<Vec<&str>> = vec![Vec::new(); self.taxonomy.len()];
-        for (k, category) in self.taxonomy.categories().iter().enumerate() {
-            let matched: Vec<&str> =
-                category.keywords.iter().map(String::as_str).filter(|k| seen.contains(k)).collect();
-            for keyword in matched.iter().filter(|k| !matched.iter().any(|o| o != *k && o.contains(**k))) {
+        for (k, found) in matched.iter().enumerate() {
+            for keyword in found.iter().filter(|w| !found.iter().any(|o| o != *w && o.contains(**w))) {
                 scores[k] += self.keyword_weight;
                 hits[k].push(keyword);
             }

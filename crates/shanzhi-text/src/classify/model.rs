@@ -4,8 +4,29 @@
 //! answer feature by feature, and whose probabilities mean something.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::features::FeatureId;
+
+/// Feature ids are already FNV hashes: hashing them again would only cost time.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type FeatureIndex = HashMap<FeatureId, usize, BuildHasherDefault<IdentityHasher>>;
 
 /// Training settings, chosen by cross-validation on the training part of the corpus.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,7 +51,7 @@ pub struct LinearModel {
     bias: Vec<f64>,
     /// Row-major: the weights of feature `i` are `weights[i * classes..(i + 1) * classes]`.
     weights: Vec<f64>,
-    index: HashMap<FeatureId, usize>,
+    index: FeatureIndex,
     names: Vec<String>,
     /// Inverse document frequency of each feature: common features weigh less.
     idf: Vec<f64>,
@@ -47,7 +68,7 @@ fn split_mix(state: &mut u64) -> u64 {
 
 impl LinearModel {
     pub fn train(examples: &[(Vec<(FeatureId, String)>, usize)], classes: usize, settings: Training) -> Self {
-        let mut index = HashMap::new();
+        let mut index = FeatureIndex::default();
         let mut names = Vec::new();
         let docs: Vec<(Vec<usize>, usize)> = examples
             .iter()

@@ -81,6 +81,7 @@ pub fn organizations(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut found: Vec<String> = Vec::new();
     let mut name_start_floor = 0; // a name never reaches back into the previous one
+    let mut last_found: Option<(usize, String)> = None;
     let mut i = 0;
     while i < chars.len() {
         let Some(suffix) = ORG_SUFFIXES.iter().find(|s| starts_with_at(&chars, i, s)) else {
@@ -115,11 +116,20 @@ pub fn organizations(text: &str) -> Vec<String> {
         }
         // A bare ending (`公司`, `厂`) or a generic one (`某工地`, `某某公司`) names nothing.
         let generic = chars[start..i].iter().all(|c| *c == '某');
-        if i - start >= 2 && !generic {
+        // `…有限公司余杭分公司`: a branch written right after its company is part of its name.
+        let branch = start == name_start_floor && start > 0 && *suffix == "公司" && chars[i - 1] == '分';
+        if branch && let Some((last_start, last)) = last_found.as_mut() {
+            *last = chars[*last_start..end].iter().collect();
+            if let Some(previous) = found.last_mut() {
+                previous.clone_from(last);
+            }
+            name_start_floor = end;
+        } else if i - start >= 2 && !generic {
             let name: String = chars[start..end].iter().collect();
             if !found.contains(&name) {
-                found.push(name);
+                found.push(name.clone());
             }
+            last_found = Some((start, name));
             name_start_floor = end;
         }
         i = end;
@@ -226,8 +236,16 @@ const REGIONS: [&str; 8] = ["浙江省", "浙江", "杭州市", "杭州", "余�
 
 /// The canonical key of an organisation's name: region prefixes, legal forms and trade words
 /// removed, so that `杭州智学未来网络科技有限公司`, `智学未来` and `智学未来网校` meet.
-pub fn organization_key(name: &str) -> String {
+///
+/// `None` for a name that hides who it is (`杭州某某教育科技有限公司`, `XX物业`): two such names are
+/// not the same organisation. A branch (`…有限公司余杭分公司`) keys as its company.
+pub fn organization_key(name: &str) -> Option<String> {
     let mut key: String = name.chars().filter(|c| !c.is_whitespace() && !"（）()".contains(*c)).collect();
+    // Whatever follows the first legal form is a branch or a department of the company.
+    if let Some(cut) = ["股份有限公司", "有限责任公司", "有限公司"].iter().filter_map(|f| key.find(f)).min()
+    {
+        key.truncate(cut);
+    }
     loop {
         let before = key.clone();
         for prefix in REGIONS {
@@ -241,7 +259,8 @@ pub fn organization_key(name: &str) -> String {
             }
         }
         if key == before {
-            return key;
+            let placeholder = key.chars().all(|c| matches!(c, '某' | 'X' | 'x' | '×' | '*'));
+            return (!placeholder && !key.is_empty()).then_some(key);
         }
     }
 }
@@ -292,6 +311,7 @@ mod tests {
         assert_eq!(organizations("杭州同创科技有限公司拖欠货款"), ["杭州同创科技有限公司"]);
         assert_eq!(organizations("华越物业拖欠保洁公司工资"), ["华越物业", "保洁公司"]);
         assert_eq!(organizations("供货商杭州冰源冷链物流有限公司"), ["杭州冰源冷链物流有限公司"]);
+        assert_eq!(organizations("杭州华越物业服务有限公司余杭分公司擅自涨价"), ["杭州华越物业服务有限公司余杭分公司"]);
     }
 
     #[test]
@@ -304,12 +324,18 @@ mod tests {
 
     #[test]
     fn spelling_variants_of_one_organisation_meet() {
-        let key = organization_key("杭州智学未来网络科技有限公司");
+        let key = organization_key("杭州智学未来网络科技有限公司").unwrap();
         assert_eq!(key, "智学未来");
-        assert_eq!(organization_key("智学未来"), key);
-        assert_eq!(organization_key("智学未来网校"), key);
-        assert!(same_organization(&organization_key("杭州智学末来网络科技有限公司"), &key), "a one-character typo");
-        assert!(!same_organization(&organization_key("杭州华越物业服务有限公司"), &key));
+        assert_eq!(organization_key("智学未来").unwrap(), key);
+        assert_eq!(organization_key("智学未来网校").unwrap(), key);
+        assert!(
+            same_organization(&organization_key("杭州智学末来网络科技有限公司").unwrap(), &key),
+            "a one-character typo"
+        );
+        assert!(!same_organization(&organization_key("杭州华越物业服务有限公司").unwrap(), &key));
+        assert_eq!(organization_key("杭州华越物业服务有限公司余杭分公司").as_deref(), Some("华越"));
+        assert_eq!(organization_key("杭州某某教育科技有限公司"), None, "placeholders name nobody");
+        assert_eq!(organization_key("XX物业"), None);
         assert!(!same_organization("华越", "华达"), "short keys must match exactly");
     }
 }

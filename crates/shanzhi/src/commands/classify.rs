@@ -74,6 +74,9 @@ fn analysis_json(gazetteer: &shanzhi_core::Gazetteer, a: &Analysis<'_>) -> Value
             "amounts_yuan": a.entities.amounts_yuan,
             "people_count": a.entities.people_count,
             "organizations": a.entities.organizations,
+            // The canonical key that spelling variants of one organisation share (null for
+            // placeholder names such as 杭州某某公司).
+            "organization_keys": a.entities.organizations.iter().map(|o| shanzhi_text::extract::organization_key(o)).collect::<Vec<_>>(),
             "places": a.entities.places.iter().map(|p| json!({
                 "code": p.to_string(),
                 "name": gazetteer.display_name(*p),
