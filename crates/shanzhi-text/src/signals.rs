@@ -52,6 +52,9 @@ pub struct RiskAssessment {
 pub struct Lexicon {
     negations: Vec<String>,
     signal: Vec<Group>,
+    /// (group, term) indices by the term's first character: one pass over a text finds them all.
+    #[serde(skip)]
+    by_first: std::collections::HashMap<char, Vec<(usize, usize)>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,7 +85,7 @@ pub enum LexiconError {
 
 impl Lexicon {
     pub fn from_toml(text: &str) -> Result<Self, LexiconError> {
-        let lexicon: Lexicon = toml::from_str(text)?;
+        let mut lexicon: Lexicon = toml::from_str(text)?;
         if lexicon.negations.iter().any(|n| n.trim().is_empty()) {
             return Err(LexiconError::Invalid("an empty negation would cancel every signal".into()));
         }
@@ -94,6 +97,13 @@ impl Lexicon {
             for term in &group.terms {
                 if term.trim().is_empty() || !seen.insert(term.as_str()) {
                     return Err(LexiconError::Invalid(format!("{}: empty or repeated term `{term}`", group.kind)));
+                }
+            }
+        }
+        for (g, group) in lexicon.signal.iter().enumerate() {
+            for (t, term) in group.terms.iter().enumerate() {
+                if let Some(first) = term.chars().next() {
+                    lexicon.by_first.entry(first).or_default().push((g, t));
                 }
             }
         }
@@ -114,12 +124,21 @@ impl Lexicon {
     }
 
     pub fn assess(&self, text: &str) -> RiskAssessment {
-        let mut signals: Vec<Signal> = Vec::new();
-        for group in &self.signal {
-            for term in &group.terms {
-                let affirmed = text.match_indices(term.as_str()).any(|(at, _)| !self.negated(text, at));
-                if affirmed && !signals.iter().any(|s| s.term.contains(term.as_str()) || term.contains(s.term.as_str()))
+        let mut affirmed: Vec<Vec<bool>> = self.signal.iter().map(|g| vec![false; g.terms.len()]).collect();
+        for (at, c) in text.char_indices() {
+            for &(g, t) in self.by_first.get(&c).into_iter().flatten() {
+                if !affirmed[g][t]
+                    && text[at..].starts_with(self.signal[g].terms[t].as_str())
+                    && !self.negated(text, at)
                 {
+                    affirmed[g][t] = true;
+                }
+            }
+        }
+        let mut signals: Vec<Signal> = Vec::new();
+        for (group, found) in self.signal.iter().zip(&affirmed) {
+            for (term, _) in group.terms.iter().zip(found).filter(|(_, a)| **a) {
+                if !signals.iter().any(|s| s.term.contains(term.as_str()) || term.contains(s.term.as_str())) {
                     signals.push(Signal {
                         kind: group.kind.clone(),
                         label: group.label.clone(),
