@@ -20,13 +20,27 @@ impl RiskLevel {
             RiskLevel::High => "high",
         }
     }
+}
 
-    fn of(score: u32) -> Self {
-        match score {
-            0 => RiskLevel::None,
-            1..3 => RiskLevel::Low,
-            3..5 => RiskLevel::Medium,
-            _ => RiskLevel::High,
+/// The scores at which the risk level rises (from the lexicon file).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Levels {
+    low: u32,
+    medium: u32,
+    high: u32,
+}
+
+impl Levels {
+    fn of(&self, score: u32) -> RiskLevel {
+        if score >= self.high {
+            RiskLevel::High
+        } else if score >= self.medium {
+            RiskLevel::Medium
+        } else if score >= self.low {
+            RiskLevel::Low
+        } else {
+            RiskLevel::None
         }
     }
 }
@@ -50,6 +64,7 @@ pub struct RiskAssessment {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lexicon {
+    levels: Levels,
     negations: Vec<String>,
     signal: Vec<Group>,
     /// (group, term) indices by the term's first character: one pass over a text finds them all.
@@ -86,6 +101,10 @@ pub enum LexiconError {
 impl Lexicon {
     pub fn from_toml(text: &str) -> Result<Self, LexiconError> {
         let mut lexicon: Lexicon = toml::from_str(text)?;
+        let Levels { low, medium, high } = lexicon.levels;
+        if !(0 < low && low < medium && medium < high) {
+            return Err(LexiconError::Invalid("levels must rise: 0 < low < medium < high".into()));
+        }
         if lexicon.negations.iter().any(|n| n.trim().is_empty()) {
             return Err(LexiconError::Invalid("an empty negation would cancel every signal".into()));
         }
@@ -149,7 +168,7 @@ impl Lexicon {
             }
         }
         let score = signals.iter().map(|s| s.weight).sum();
-        RiskAssessment { level: RiskLevel::of(score), score, signals }
+        RiskAssessment { level: self.levels.of(score), score, signals }
     }
 }
 
@@ -197,7 +216,7 @@ mod tests {
         assert!(Lexicon::from_toml("negations = [\"\"]\nsignal = []").is_err());
         let repeated =
             "negations = []\n[[signal]]\nkind = \"a\"\nlabel = \"甲\"\nweight = 1\nterms = [\"跳楼\", \"跳楼\"]";
-        assert!(Lexicon::from_toml(repeated).is_err());
+        assert!(Lexicon::from_toml(&repeated).is_err());
     }
 
     #[test]
