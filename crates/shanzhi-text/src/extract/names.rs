@@ -1,52 +1,33 @@
-//! Organisation and person names.
+//! Organisation and person names. The word lists live in `data/text/names.toml`.
 
-/// Endings that make a phrase an organisation, longest first.
-const ORG_SUFFIXES: [&str; 24] = [
-    "股份有限公司",
-    "有限责任公司",
-    "有限公司",
-    "培训学校",
-    "培训机构",
-    "培训中心",
-    "专业合作社",
-    "合作社",
-    "项目部",
-    "幼儿园",
-    "工作室",
-    "公司",
-    "集团",
-    "医院",
-    "诊所",
-    "物业",
-    "工地",
-    "工厂",
-    "酒店",
-    "超市",
-    "网校",
-    "学校",
-    "厂",
-    "店",
-];
+use std::sync::OnceLock;
 
-/// Words before which an organisation's name cannot extend: roles, verbs and function words
-/// that typically stand right before a respondent's name.
-/// Single characters that also occur inside names (和达, 华为, 同创, 方圆, 时代) are not here.
-#[rustfmt::skip]
-const STOPS: [&str; 66] = [
-    "被申请人", "申请人", "被投诉人", "投诉人", "被告", "原告", "来电人", "来访人", "报警人", "反映", "投诉", "举报",
-    "拖欠", "欠", "起诉", "要求", "称", "与", "及", "向", "在", "被", "对", "是", "的", "了", "到", "跟", "由", "从",
-    "给", "把", "将", "其", "该", "位于", "关于", "就", "后", "系", "商", "机构", "上游", "下游", "楼下", "楼上", "隔壁",
-    "附近", "入职", "交", "拒", "主张", "用于", "这家", "一家", "承包方", "施工方", "发包方", "对方", "甲方", "乙方",
-    "厂方", "店方", "校方", "供货方", "当时",
-];
+use serde::Deserialize;
 
-/// Where a name proper usually starts: a region prefix inside a longer stretch
-/// (`供货商杭州冰源…` → `杭州冰源…`).
-const NAME_STARTS: [&str; 3] = ["杭州", "浙江", "余杭"];
+/// The word lists of `data/text/names.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Lists {
+    org_endings: Vec<String>,
+    org_stops: Vec<String>,
+    place_endings: Vec<String>,
+    name_starts: Vec<String>,
+    surnames: String,
+    compound_surnames: Vec<String>,
+    titles: Vec<String>,
+    title_left: Vec<String>,
+    legal_forms: Vec<String>,
+    trades: Vec<String>,
+    regions: Vec<String>,
+}
 
-/// Where a place name ends inside a would-be organisation name (`仁和街道奉口村杭州银河机械厂`):
-/// the name starts after it.
-const PLACE_ENDINGS: [&str; 6] = ["街道", "社区", "村", "镇", "区", "乡"];
+/// The shipped lists, parsed once. A broken file is a build defect that the tests catch.
+fn lists() -> &'static Lists {
+    static LISTS: OnceLock<Lists> = OnceLock::new();
+    LISTS.get_or_init(|| {
+        toml::from_str(include_str!("../../../../data/text/names.toml")).expect("data/text/names.toml is valid")
+    })
+}
 
 /// Characters after a short ending that show it is not a name's end: `物业费`, `店方`, `厂房`.
 fn ending_continues(suffix: &str, next: Option<char>) -> bool {
@@ -84,7 +65,7 @@ pub fn organizations(text: &str) -> Vec<String> {
     let mut last_found: Option<(usize, String)> = None;
     let mut i = 0;
     while i < chars.len() {
-        let Some(suffix) = ORG_SUFFIXES.iter().find(|s| starts_with_at(&chars, i, s)) else {
+        let Some(suffix) = lists().org_endings.iter().find(|s| starts_with_at(&chars, i, s)) else {
             i += 1;
             continue;
         };
@@ -92,7 +73,8 @@ pub fn organizations(text: &str) -> Vec<String> {
         // `杭州华越物业服务有限公司`: 物业 is not the end when a legal form follows.
         let ahead: String = chars[end..(end + 10).min(chars.len())].iter().take_while(|c| is_name_char(**c)).collect();
         // Only trade words may stand between: `华越物业拖欠保洁公司` is two names.
-        let ahead = STOPS.iter().filter_map(|s| ahead.find(s)).min().map_or(ahead.as_str(), |cut| &ahead[..cut]);
+        let ahead =
+            lists().org_stops.iter().filter_map(|s| ahead.find(s)).min().map_or(ahead.as_str(), |cut| &ahead[..cut]);
         let longer_follows = ["有限公司", "公司", "集团"].iter().any(|f| ahead.contains(f));
         if longer_follows && !suffix.contains("公司") || ending_continues(suffix, chars.get(end).copied()) {
             i += 1;
@@ -101,9 +83,10 @@ pub fn organizations(text: &str) -> Vec<String> {
         // Walk back over name characters, stopping at a stop word, a place, or 12 characters.
         let mut start = i;
         while start > name_start_floor && i - start < 12 && is_name_char(chars[start - 1]) {
-            if STOPS
+            if lists()
+                .org_stops
                 .iter()
-                .chain(PLACE_ENDINGS.iter())
+                .chain(lists().place_endings.iter())
                 .any(|s| ends_with_at(&chars[name_start_floor..], start - name_start_floor, s))
             {
                 break;
@@ -111,7 +94,7 @@ pub fn organizations(text: &str) -> Vec<String> {
             start -= 1;
         }
         let stem: String = chars[start..i].iter().collect();
-        if let Some(offset) = NAME_STARTS.iter().filter_map(|p| stem.find(p)).min().filter(|o| *o > 0) {
+        if let Some(offset) = lists().name_starts.iter().filter_map(|p| stem.find(p)).min().filter(|o| *o > 0) {
             start += stem[..offset].chars().count();
         }
         // A bare ending (`公司`, `厂`) or a generic one (`某工地`, `某某公司`) names nothing.
@@ -137,23 +120,7 @@ pub fn organizations(text: &str) -> Vec<String> {
     found
 }
 
-/// Surnames that start the `张某` / `李某某` / `陈先生` forms: the single-character surnames of the
-/// 百家姓 and the common modern ones.
-const SURNAMES: &str = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎\
-鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛\
-禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支\
-柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫\
-乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓\
-蔺屠蒙池乔阴郁胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍却璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾\
-鱼容古易慎戈廖庾终暨居衡步都耿满弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须\
-丰巢关蒯相查后荆红游竺权逯盖益桓公付覃闫";
 // 向, 经, 和, 从 are surnames too, but as `向某某机构` or `经某某介绍` they are words.
-
-/// Two-character surnames, checked before the single ones.
-const COMPOUND_SURNAMES: [&str; 10] = ["欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐"];
-const TITLES: [&str; 6] = ["先生", "女士", "阿姨", "师傅", "老师", "大爷"];
-/// Words after which `陈先生`-style names follow.
-const TITLE_LEFT: [&str; 10] = ["报警人", "来电人", "来访人", "市民", "居民", "业主", "患者", "家属", "与", "和"];
 
 /// Person names in the forms case records use (`张某`, `李某某`, `陈先生`), in order.
 pub fn persons(text: &str) -> Vec<String> {
@@ -167,9 +134,9 @@ pub fn persons(text: &str) -> Vec<String> {
             i += 1;
             continue;
         }
-        let surname_len = if COMPOUND_SURNAMES.iter().any(|s| starts_with_at(&chars, i, s)) {
+        let surname_len = if lists().compound_surnames.iter().any(|s| starts_with_at(&chars, i, s)) {
             2
-        } else if SURNAMES.contains(chars[i]) && (i == 0 || chars[i - 1] != '某') {
+        } else if lists().surnames.contains(chars[i]) && (i == 0 || chars[i - 1] != '某') {
             1
         } else {
             i += 1;
@@ -181,8 +148,8 @@ pub fn persons(text: &str) -> Vec<String> {
             format!("{surname}某某")
         } else if next.starts_with('某') {
             format!("{surname}某")
-        } else if let Some(title) = TITLES.iter().find(|t| next.starts_with(*t))
-            && (i == 0 || !is_name_char(chars[i - 1]) || TITLE_LEFT.iter().any(|w| ends_with_at(&chars, i, w)))
+        } else if let Some(title) = lists().titles.iter().find(|t| next.starts_with(*t))
+            && (i == 0 || !is_name_char(chars[i - 1]) || lists().title_left.iter().any(|w| ends_with_at(&chars, i, w)))
         {
             // `陈先生` stands alone or after a role; `相关老师`, `班主任老师` are not names.
             format!("{surname}{title}")
@@ -192,7 +159,12 @@ pub fn persons(text: &str) -> Vec<String> {
         };
         let end = i + name.chars().count();
         // `某某公司`, `某某培训机构`: an organisation, not a person.
-        let organisation = ORG_SUFFIXES.iter().chain(["机构", "培训"].iter()).any(|s| starts_with_at(&chars, end, s))
+        let organisation = lists()
+            .org_endings
+            .iter()
+            .map(String::as_str)
+            .chain(["机构", "培训"])
+            .any(|s| starts_with_at(&chars, end, s))
             && !["店里", "店内", "厂里", "厂内"].iter().any(|s| starts_with_at(&chars, end, s));
         if !organisation && !found.contains(&name) {
             found.push(name);
@@ -201,38 +173,6 @@ pub fn persons(text: &str) -> Vec<String> {
     }
     found
 }
-
-/// Legal forms, places and trades that organisation names add to their core.
-const LEGAL_FORMS: [&str; 8] = ["股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "集团", "工作室", "中心"];
-const TRADES: [&str; 26] = [
-    "网络科技",
-    "教育科技",
-    "信息技术",
-    "科技",
-    "网络",
-    "信息",
-    "教育",
-    "培训学校",
-    "培训",
-    "网校",
-    "学校",
-    "物业服务",
-    "物业管理",
-    "物业",
-    "建筑劳务",
-    "劳务",
-    "建筑",
-    "装饰工程",
-    "装饰",
-    "工程",
-    "文化传播",
-    "文化",
-    "健身",
-    "餐饮管理",
-    "餐饮",
-    "贸易",
-];
-const REGIONS: [&str; 8] = ["浙江省", "浙江", "杭州市", "杭州", "余杭区", "余杭", "临平区", "临平"];
 
 /// The canonical key of an organisation's name: region prefixes, legal forms and trade words
 /// removed, so that `杭州智学未来网络科技有限公司`, `智学未来` and `智学未来网校` meet.
@@ -248,12 +188,12 @@ pub fn organization_key(name: &str) -> Option<String> {
     }
     loop {
         let before = key.clone();
-        for prefix in REGIONS {
+        for prefix in &lists().regions {
             if let Some(rest) = key.strip_prefix(prefix).filter(|r| r.chars().count() >= 2) {
                 key = rest.to_owned();
             }
         }
-        for suffix in LEGAL_FORMS.iter().chain(TRADES.iter()) {
+        for suffix in lists().legal_forms.iter().chain(lists().trades.iter()) {
             if let Some(rest) = key.strip_suffix(suffix).filter(|r| r.chars().count() >= 2) {
                 key = rest.to_owned();
             }
