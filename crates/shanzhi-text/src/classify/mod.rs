@@ -53,14 +53,8 @@ pub struct UnknownCategory {
 pub const KEYWORD_WEIGHT: f64 = 0.5;
 
 impl Classifier {
-    pub fn train(
-        taxonomy: Taxonomy,
-        segmenter: &Segmenter,
-        examples: &[LabelledText],
-    ) -> Result<Self, UnknownCategory> {
-        Self::train_with(taxonomy, segmenter, examples, Training::default(), KEYWORD_WEIGHT)
-    }
-
+    /// Trains the model on `examples` with `settings`; `keyword_weight` is what one matched
+    /// keyword adds to its category's score ([`KEYWORD_WEIGHT`] by default).
     pub fn train_with(
         taxonomy: Taxonomy,
         segmenter: &Segmenter,
