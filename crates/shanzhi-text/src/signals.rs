@@ -213,10 +213,15 @@ mod tests {
 
     #[test]
     fn an_invalid_lexicon_is_refused() {
-        assert!(Lexicon::from_toml("negations = [\"\"]\nsignal = []").is_err());
-        let repeated =
-            "negations = []\n[[signal]]\nkind = \"a\"\nlabel = \"甲\"\nweight = 1\nterms = [\"跳楼\", \"跳楼\"]";
-        assert!(Lexicon::from_toml(&repeated).is_err());
+        let levels = "levels = { low = 1, medium = 3, high = 5 }\n";
+        let term = "[[signal]]\nkind = \"a\"\nlabel = \"甲\"\nweight = 1\nterms = [\"跳楼\"]\n";
+        // The well-formed lexicon parses, so each failure below is for the reason it names.
+        assert!(Lexicon::from_toml(&format!("{levels}negations = [\"不\"]\n{term}")).is_ok());
+        assert!(Lexicon::from_toml(&format!("{levels}negations = [\"\"]\n{term}")).is_err(), "empty negation");
+        let flat = "levels = { low = 3, medium = 3, high = 5 }\n";
+        assert!(Lexicon::from_toml(&format!("{flat}negations = []\n{term}")).is_err(), "levels that do not rise");
+        let repeated = term.replace("[\"跳楼\"]", "[\"跳楼\", \"跳楼\"]");
+        assert!(Lexicon::from_toml(&format!("{levels}negations = []\n{repeated}")).is_err(), "repeated term");
     }
 
     #[test]
