@@ -48,13 +48,15 @@ fn main() {
             (30, 8.0, 1e-5, 0.5),
         ] {
             let settings = shanzhi_text::classify::Training { epochs, learning_rate: rate, l2, ..Default::default() };
+            // Fold `f` holds the records numbered 5k+1..5k+4 with k % 5 == f; each fold's model
+            // is trained on the other four.
+            let in_fold = |id: &str, fold: u32| {
+                id.rsplit('-').next().and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (n / 5) % 5 == fold)
+            };
             let mut correct = 0;
+            let mut confusion: std::collections::BTreeMap<(String, String), usize> = Default::default();
             for fold in 0..5u32 {
-                let in_fold = |id: &str| {
-                    id.rsplit('-').next().and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (n / 5) % 5 == fold)
-                };
-                let train: Vec<_> = training.iter().filter(|r| !in_fold(&r.id)).cloned().collect();
-                let test: Vec<_> = training.iter().filter(|r| in_fold(&r.id)).cloned().collect();
+                let train: Vec<_> = training.iter().filter(|r| !in_fold(&r.id, fold)).cloned().collect();
                 let a = TextAnalyzer::with_training(
                     &gazetteer,
                     &departments,
@@ -65,37 +67,24 @@ fn main() {
                     keyword,
                 )
                 .expect("analyzer");
-                correct += test.iter().filter(|r| a.classify(&r.text).category.code == r.category).count();
+                for r in training.iter().filter(|r| in_fold(&r.id, fold)) {
+                    let got = a.classify(&r.text).category.code.clone();
+                    if got == r.category {
+                        correct += 1;
+                    } else {
+                        *confusion.entry((r.category.clone(), got)).or_default() += 1;
+                    }
+                }
             }
             println!(
                 "cv epochs={epochs} rate={rate} l2={l2} keyword={keyword}: {:.1}%",
                 100.0 * correct as f64 / training.len() as f64
             );
-            if verbose && (epochs, rate, keyword) == (30, 1.0, 1.0) && l2 == 1e-5 {
-                // Which categories the training part confuses: where the keywords need care.
-                let mut confusion: std::collections::BTreeMap<(String, String), usize> = Default::default();
-                for fold in 0..5u32 {
-                    let in_fold = |id: &str| {
-                        id.rsplit('-').next().and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (n / 5) % 5 == fold)
-                    };
-                    let train: Vec<_> = training.iter().filter(|r| !in_fold(&r.id)).cloned().collect();
-                    let a = TextAnalyzer::with_training(
-                        &gazetteer,
-                        &departments,
-                        taxonomy_text,
-                        corpus::ESCALATION,
-                        &train,
-                        settings,
-                        keyword,
-                    )
-                    .expect("analyzer");
-                    for r in training.iter().filter(|r| in_fold(&r.id)) {
-                        let got = a.classify(&r.text).category.code.clone();
-                        if got != r.category {
-                            *confusion.entry((r.category.clone(), got)).or_default() += 1;
-                        }
-                    }
-                }
+            let defaults = shanzhi_text::classify::Training::default();
+            let chosen = (epochs, rate, l2) == (defaults.epochs, defaults.learning_rate, defaults.l2)
+                && keyword == shanzhi_text::classify::KEYWORD_WEIGHT;
+            if verbose && chosen {
+                // Which categories the training part confuses under the chosen settings.
                 let mut pairs: Vec<_> = confusion.into_iter().collect();
                 pairs.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
                 for ((truth, got), n) in pairs.iter().take(25) {
