@@ -92,6 +92,8 @@ impl FromStr for Channel {
     }
 }
 
+crate::codes::serde_as_code!(Channel);
+
 impl fmt::Display for Channel {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

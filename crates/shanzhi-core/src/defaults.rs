@@ -3,6 +3,7 @@
 //! Embedding is not IO: these are constants. The binary's configuration may point at other files
 //! instead; then it reads them itself and hands the text to the same parsers.
 
+use crate::calendar::{CalendarError, WorkCalendar};
 use crate::department::{DepartmentDirectory, DirectoryError};
 use crate::region::{Gazetteer, GazetteerError, RegionCode};
 
@@ -13,6 +14,15 @@ pub const ZHEJIANG_VILLAGES: &str = include_str!("../../../data/divisions/zhejia
 
 /// The default department directory, for 余杭区.
 pub const YUHANG_DEPARTMENTS: &str = include_str!("../../../data/departments-yuhang.toml");
+
+/// Public holidays and make-up working days (State Council notices), for working-day deadlines.
+pub const CN_PUBLIC_HOLIDAYS: &str = include_str!("../../../data/calendar/cn-public-holidays.csv");
+
+/// The workflow's rules: kinds of matter, routing, stage deadlines, one case per matter.
+pub const KIND_CUES: &str = include_str!("../../../data/workflow/kinds.toml");
+pub const ROUTING_RULES: &str = include_str!("../../../data/workflow/routing.toml");
+pub const DEADLINE_RULES: &str = include_str!("../../../data/workflow/deadlines.toml");
+pub const MATCHING_RULES: &str = include_str!("../../../data/workflow/matching.toml");
 
 /// 余杭区, Hangzhou.
 pub const DEFAULT_DISTRICT: RegionCode = match RegionCode::from_digits(330110) {
@@ -28,4 +38,9 @@ pub fn gazetteer(district: RegionCode) -> Result<Gazetteer, GazetteerError> {
 /// The embedded Yuhang directory, checked against `gazetteer`.
 pub fn departments(gazetteer: &Gazetteer) -> Result<DepartmentDirectory, DirectoryError> {
     DepartmentDirectory::from_toml(YUHANG_DEPARTMENTS, gazetteer)
+}
+
+/// The embedded calendar.
+pub fn calendar() -> Result<WorkCalendar, CalendarError> {
+    WorkCalendar::from_csv(CN_PUBLIC_HOLIDAYS)
 }

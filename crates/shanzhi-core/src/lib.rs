@@ -6,22 +6,27 @@
 //! parameter, and personal data is protected with a key the caller supplies. It knows nothing of
 //! databases, HTTP or files; [`defaults`] only embeds the default data at compile time.
 
+pub mod calendar;
 pub mod case;
 pub mod channel;
+mod codes;
 pub mod defaults;
 pub mod department;
 pub mod money;
 pub mod pii;
 pub mod record;
 pub mod region;
+pub mod risk;
+pub mod workflow;
 
-pub use case::{Case, CaseChange, CaseEvent, CaseId, CaseRecord, CaseStatus, CaseText, EventKind, ExternalId};
+pub use case::{Case, CaseEvent, CaseId, CaseRecord, CaseStatus, CaseText, EventKind, ExternalId, NewCase};
 pub use channel::Channel;
 pub use department::{Department, DepartmentDirectory, DepartmentKind};
 pub use money::Yuan;
 pub use pii::{IdNumber, IdentityHash, PhoneNumber, PiiKey, Protected};
 pub use record::{FieldError, LedgerRecord, RecordContext};
 pub use region::{Gazetteer, Region, RegionCode, RegionLevel};
+pub use risk::RiskLevel;
 
 /// A value that is not one of the names a closed vocabulary accepts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -63,6 +63,15 @@ impl Yuan {
     }
 }
 
+impl std::str::FromStr for Yuan {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Yuan::parse(s)
+    }
+}
+
+crate::codes::serde_as_string!(Yuan);
+
 impl fmt::Display for Yuan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.fen % 100 {

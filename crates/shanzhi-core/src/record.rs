@@ -29,6 +29,9 @@ pub struct LedgerRecord {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parties: Option<Vec<PartyRecord>>,
+    /// dispute, complaint, help_request, consultation, suggestion (or 矛盾纠纷/投诉/求助/咨询/建议).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,6 +251,9 @@ impl LedgerRecord {
                 Some(pii::scrub_text(t))
             }
         });
+        let kind = non_empty(&self.kind).and_then(|k| {
+            k.parse::<crate::workflow::CaseKind>().map_err(|e| errors.push("kind", "unknown_kind", e)).ok()
+        });
         let category = non_empty(&self.category).and_then(|c| {
             if c.chars().count() > 64 {
                 errors.push("category", "bad_category", "category has more than 64 characters");
@@ -310,6 +316,7 @@ impl LedgerRecord {
             title,
             text,
             parties,
+            kind,
             category,
             amount,
             people_count,
@@ -344,6 +351,7 @@ impl LedgerRecord {
                     })
                     .collect()
             }),
+            kind: scrub(&self.kind),
             category: scrub(&self.category),
             amount_yuan: scrub_scalar(&self.amount_yuan),
             people_count: scrub_scalar(&self.people_count),

@@ -1,39 +1,31 @@
-//! How history events are written: a kind code and a JSON detail, the same in both dialects.
+//! How history events are written: the kind's code in `kind`, its fields as a JSON object in
+//! `detail`; the same in both dialects.
 
-use serde_json::{Value, json};
-use shanzhi_core::{CaseStatus, Channel, EventKind};
+use serde_json::Value;
+use shanzhi_core::EventKind;
 
 use crate::StoreError;
 
 pub(crate) fn encode(kind: &EventKind) -> String {
-    let detail = match kind {
-        EventKind::Registered { channel } => json!({ "channel": channel.code() }),
-        EventKind::StatusChanged { from, to } => json!({ "from": from.code(), "to": to.code() }),
-        EventKind::CategoryChanged { from, to } => json!({ "from": from, "to": to }),
-    };
+    let mut detail = serde_json::to_value(kind).expect("events serialize");
+    if let Value::Object(fields) = &mut detail {
+        fields.remove("kind");
+    }
     detail.to_string()
 }
 
 pub(crate) fn decode(kind: &str, detail: &str) -> Result<EventKind, StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("event `{kind}` with detail {detail}"));
-    let detail: Value = serde_json::from_str(detail).map_err(|_| corrupt())?;
-    let text = |field: &str| detail.get(field).and_then(Value::as_str);
-    let status = |field: &str| text(field).and_then(|s| s.parse::<CaseStatus>().ok()).ok_or_else(corrupt);
-    Ok(match kind {
-        "registered" => EventKind::Registered {
-            channel: text("channel").and_then(|c| c.parse::<Channel>().ok()).ok_or_else(corrupt)?,
-        },
-        "status_changed" => EventKind::StatusChanged { from: status("from")?, to: status("to")? },
-        "category_changed" => {
-            EventKind::CategoryChanged { from: text("from").map(str::to_owned), to: text("to").map(str::to_owned) }
-        }
-        _ => return Err(corrupt()),
-    })
+    let corrupt = |why: String| StoreError::Corrupt(format!("event `{kind}` with detail {detail}: {why}"));
+    let mut fields: serde_json::Map<String, Value> =
+        serde_json::from_str(detail).map_err(|e| corrupt(e.to_string()))?;
+    fields.insert("kind".into(), Value::String(kind.to_owned()));
+    serde_json::from_value(Value::Object(fields)).map_err(|e| corrupt(e.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shanzhi_core::{CaseStatus, Channel};
 
     #[test]
     fn every_kind_round_trips() {
@@ -41,9 +33,23 @@ mod tests {
             EventKind::Registered { channel: Channel::Petition },
             EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed },
             EventKind::CategoryChanged { from: None, to: Some("劳资纠纷".into()) },
+            EventKind::LinkConfirmed,
         ] {
             assert_eq!(decode(kind.code(), &encode(&kind)).unwrap(), kind);
         }
         assert!(decode("exploded", "{}").is_err());
+    }
+
+    #[test]
+    fn details_written_before_the_workflow_still_read() {
+        // The shape 0.1 wrote: no `kind` inside the detail.
+        assert_eq!(
+            decode("status_changed", r#"{"from":"registered","to":"routed"}"#).unwrap(),
+            EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed }
+        );
+        assert_eq!(
+            decode("registered", r#"{"channel":"police"}"#).unwrap(),
+            EventKind::Registered { channel: Channel::Police }
+        );
     }
 }

@@ -9,6 +9,7 @@
 mod error;
 mod events;
 mod postgres;
+mod query;
 mod rows;
 mod sqlite;
 pub mod testing;
@@ -16,12 +17,14 @@ pub mod testing;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use shanzhi_core::{
-    Case, CaseChange, CaseEvent, CaseId, CaseRecord, CaseStatus, Channel, ExternalId, IdentityHash, RegionCode,
+    Case, CaseEvent, CaseId, CaseStatus, Channel, EventKind, ExternalId, IdentityHash, NewCase, RegionCode,
 };
 
 pub use error::StoreError;
 pub use postgres::PgStore;
+pub use query::{CandidateQuery, CaseFilter, CaseOrder, CasePage, Page};
 pub use sqlite::SqliteStore;
 
 /// What became of one record handed to [`Store::register_cases`].
@@ -63,7 +66,7 @@ pub trait Store: Send + Sync + 'static {
     /// Registers every record whose (channel, external id) is new, with its parties and a
     /// `registered` event, in one transaction. Results come in the order of `records`; a record
     /// repeated within `records` is registered once.
-    async fn register_cases(&self, records: &[CaseRecord], actor: &str) -> Result<Vec<Registration>, StoreError>;
+    async fn register_cases(&self, cases: &[NewCase], actor: &str) -> Result<Vec<Registration>, StoreError>;
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
 
@@ -79,9 +82,30 @@ pub trait Store: Send + Sync + 'static {
     /// The case's history, oldest first.
     async fn history(&self, id: CaseId) -> Result<Vec<CaseEvent>, StoreError>;
 
-    /// Applies `change` and appends the event that records it. `Ok(None)` when the change would
-    /// change nothing; [`StoreError::Conflict`] when another change to the case came first.
-    async fn change_case(&self, id: CaseId, change: &CaseChange, actor: &str) -> Result<Option<CaseEvent>, StoreError>;
+    /// Appends `kind` to the case's history and applies it to the case, if the case is still at
+    /// `expected_version` (the version its decision was made on); [`StoreError::Conflict`] when
+    /// another change came first. Returns the case as it is now, and the event.
+    async fn append_event(
+        &self,
+        id: CaseId,
+        expected_version: u32,
+        kind: EventKind,
+        actor: &str,
+    ) -> Result<(Case, CaseEvent), StoreError>;
+
+    /// A page of the cases that `filter` selects, and their number.
+    async fn list_cases(&self, filter: &CaseFilter, order: CaseOrder, page: Page) -> Result<CasePage, StoreError>;
+
+    /// The cases a new record may be the same matter as (most recent first).
+    async fn match_candidates(&self, query: &CandidateQuery) -> Result<Vec<Case>, StoreError>;
+
+    /// The events of one kind (`routed`, `followed_up` …) recorded in [since, before).
+    async fn events_of_kind(
+        &self,
+        kind: &str,
+        since: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<CaseEvent>, StoreError>;
 
     /// Cases with a party whose ID number or phone has this keyed hash, oldest first.
     async fn cases_of_identity(&self, hash: &IdentityHash) -> Result<Vec<CaseId>, StoreError>;

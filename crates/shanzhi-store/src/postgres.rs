@@ -2,12 +2,14 @@
 //! statement; where the dialects differ (row locks, JSONB) the difference is commented.
 
 use async_trait::async_trait;
-use shanzhi_core::{Case, CaseChange, CaseEvent, CaseId, CaseRecord, Channel, EventKind, ExternalId, IdentityHash};
+use chrono::{DateTime, Utc};
+use shanzhi_core::{Case, CaseEvent, CaseId, Channel, EventKind, ExternalId, IdentityHash, NewCase};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::error::is_lost_race;
-use crate::rows::{self, CaseRow, EventRow, NewCaseRow, PartyRow};
+use crate::query::{self, CandidateQuery, CaseFilter, CaseOrder, CasePage, Page, bind_all};
+use crate::rows::{self, CasePartyRow, CaseRow, EventRow, NewCaseRow, PartyRow, Projection};
 use crate::{LedgerSummary, Registration, Store, StoreError, events};
 
 #[derive(Clone, Debug)]
@@ -51,6 +53,19 @@ impl PgStore {
         let parties = sqlx::query_as::<_, PartyRow>(rows::SELECT_PARTIES).bind(id.get()).fetch_all(&mut *conn).await?;
         row.into_case(parties).map(Some)
     }
+
+    /// The cases of `rows` with their parties, read in one more query.
+    async fn with_parties(conn: &mut sqlx::PgConnection, rows: Vec<CaseRow>) -> Result<Vec<Case>, StoreError> {
+        let ids: Vec<i64> = rows.iter().map(CaseRow::id).collect();
+        let mut parties = Vec::new();
+        // Bounded statements: SQLite takes at most 32,766 parameters.
+        for chunk in ids.chunks(rows::CHUNK) {
+            let sql = query::parties_of(chunk);
+            parties
+                .extend(bind_all!(sqlx::query_as::<_, CasePartyRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?);
+        }
+        rows::cases_with_parties(rows, parties)
+    }
 }
 
 #[async_trait]
@@ -68,7 +83,7 @@ impl Store for PgStore {
     }
 
     #[tracing::instrument(skip_all, fields(records = records.len()))]
-    async fn register_cases(&self, records: &[CaseRecord], actor: &str) -> Result<Vec<Registration>, StoreError> {
+    async fn register_cases(&self, records: &[NewCase], actor: &str) -> Result<Vec<Registration>, StoreError> {
         let now = rows::now();
         let mut tx = self.pool.begin().await?;
         let mut all = Vec::with_capacity(records.len());
@@ -91,7 +106,11 @@ impl Store for PgStore {
                     .push_bind(r.lat)
                     .push_bind(r.lon)
                     .push_bind(r.status)
-                    .push_bind(1_i64);
+                    .push_bind(1_i64)
+                    .push_bind(r.kind)
+                    .push_bind(r.workflow)
+                    .push_bind(r.risk)
+                    .push_bind(r.respondent_key);
             });
             insert.push(" ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id");
             let inserted: Vec<(i64, String, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
@@ -124,7 +143,7 @@ impl Store for PgStore {
                 let mut insert =
                     QueryBuilder::<Postgres>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
                 insert.push_values(&registered, |mut b, (id, record)| {
-                    let kind = EventKind::Registered { channel: record.channel };
+                    let kind = EventKind::Registered { channel: record.record.channel };
                     b.push_bind(*id)
                         .push_bind(1_i64)
                         .push_bind(now)
@@ -176,8 +195,14 @@ impl Store for PgStore {
         Self::load_history(&mut conn, id).await
     }
 
-    #[tracing::instrument(skip(self, change), fields(case = %id))]
-    async fn change_case(&self, id: CaseId, change: &CaseChange, actor: &str) -> Result<Option<CaseEvent>, StoreError> {
+    #[tracing::instrument(skip(self, kind), fields(case = %id, kind = kind.code()))]
+    async fn append_event(
+        &self,
+        id: CaseId,
+        expected_version: u32,
+        kind: EventKind,
+        actor: &str,
+    ) -> Result<(Case, CaseEvent), StoreError> {
         let race = |e: sqlx::Error| {
             if is_lost_race(&e) { StoreError::Conflict(id) } else { StoreError::Database(e) }
         };
@@ -192,9 +217,9 @@ impl Store for PgStore {
             return Err(StoreError::CaseNotFound(id));
         }
         let mut case = Self::load_case(&mut tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
-        let Some(kind) = change.event_for(&case) else {
-            return Ok(None);
-        };
+        if case.version != expected_version {
+            return Err(StoreError::Conflict(id));
+        }
         let event = CaseEvent { case_id: id, seq: case.version + 1, at: rows::now(), actor: actor.to_owned(), kind };
         case.apply(&event);
         sqlx::query(
@@ -209,16 +234,71 @@ impl Store for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(race)?;
-        sqlx::query("UPDATE cases SET status = $1, category = $2, version = $3 WHERE id = $4")
-            .bind(case.status.code())
-            .bind(case.record.category.as_deref())
-            .bind(i64::from(case.version))
+        let p = Projection::of(&case);
+        sqlx::query(rows::UPDATE_CASE)
+            .bind(p.status)
+            .bind(p.category)
+            .bind(p.version)
+            .bind(p.workflow)
+            .bind(p.kind)
+            .bind(p.lead_department)
+            .bind(p.handling_level)
+            .bind(p.due_at)
+            .bind(p.paused)
+            .bind(p.primary_case_id)
+            .bind(p.resolved_level)
             .bind(id.get())
             .execute(&mut *tx)
             .await
             .map_err(race)?;
+        if matches!(event.kind, EventKind::Routed { .. } | EventKind::Escalated { .. } | EventKind::Transferred { .. })
+        {
+            sqlx::query("DELETE FROM case_handlers WHERE case_id = $1").bind(id.get()).execute(&mut *tx).await?;
+            for (department, role) in p.handlers {
+                sqlx::query("INSERT INTO case_handlers (case_id, department, role) VALUES ($1, $2, $3)")
+                    .bind(id.get())
+                    .bind(department)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         tx.commit().await.map_err(race)?;
-        Ok(Some(event))
+        Ok((case, event))
+    }
+
+    async fn list_cases(&self, filter: &CaseFilter, order: CaseOrder, page: Page) -> Result<CasePage, StoreError> {
+        let (rows_sql, count_sql) = query::list(filter, order, page);
+        let mut tx = self.read_transaction().await?;
+        let rows: Vec<CaseRow> =
+            bind_all!(sqlx::query_as::<_, CaseRow>(&rows_sql.text), rows_sql.args).fetch_all(&mut *tx).await?;
+        let total: i64 =
+            bind_all!(sqlx::query_scalar::<_, i64>(&count_sql.text), count_sql.args).fetch_one(&mut *tx).await?;
+        let cases = Self::with_parties(&mut tx, rows).await?;
+        tx.commit().await?;
+        Ok(CasePage { cases, total: total as u64 })
+    }
+
+    async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Case>, StoreError> {
+        let sql = query::candidates(candidates);
+        let mut tx = self.read_transaction().await?;
+        let rows: Vec<CaseRow> =
+            bind_all!(sqlx::query_as::<_, CaseRow>(&sql.text), sql.args).fetch_all(&mut *tx).await?;
+        let cases = Self::with_parties(&mut tx, rows).await?;
+        tx.commit().await?;
+        Ok(cases)
+    }
+
+    async fn events_of_kind(
+        &self,
+        kind: &str,
+        since: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<CaseEvent>, StoreError> {
+        let sql = query::events_of_kind(kind, since, before, "detail::text AS detail");
+        let rows: Vec<EventRow> =
+            bind_all!(sqlx::query_as::<_, EventRow>(&sql.text), sql.args).fetch_all(&self.pool).await?;
+        rows.into_iter().map(EventRow::into_event).collect()
     }
 
     async fn cases_of_identity(&self, hash: &IdentityHash) -> Result<Vec<CaseId>, StoreError> {
@@ -270,12 +350,12 @@ impl Store for PgStore {
 
 async fn existing_by_key(
     tx: &mut sqlx::Transaction<'_, Postgres>,
-    chunk: &[CaseRecord],
+    chunk: &[NewCase],
 ) -> Result<Vec<(i64, String, String)>, StoreError> {
     let mut select =
         QueryBuilder::<Postgres>::new("SELECT id, channel, external_id FROM cases WHERE (channel, external_id) IN (");
     for (i, record) in chunk.iter().enumerate() {
-        let (channel, external_id) = rows::key(record);
+        let (channel, external_id) = rows::key(&record.record);
         select.push(if i == 0 { "(" } else { ", (" }).push_bind(channel).push(", ").push_bind(external_id).push(")");
     }
     select.push(")");

@@ -2,16 +2,25 @@
 
 use chrono::{DateTime, Utc};
 use shanzhi_core::case::{GeoPoint, Party, PartyKind, PartyRole};
-use shanzhi_core::{Case, CaseEvent, CaseId, CaseRecord, CaseText, ExternalId, RegionCode, Yuan};
+use shanzhi_core::workflow::Workflow;
+use shanzhi_core::{Case, CaseEvent, CaseId, CaseRecord, CaseText, ExternalId, NewCase, RegionCode, Yuan};
 
 use crate::{Registration, StoreError, events};
 
 /// Columns of `cases`, in the order the insert statements bind them.
 pub(crate) const CASE_COLUMNS: &str = "channel, external_id, received_at, registered_at, region_code, town_code, title, \
-     body, category, amount_fen, people_count, lat, lon, status, version";
+     body, category, amount_fen, people_count, lat, lon, status, version, kind, workflow, risk, respondent_key";
+
+/// The columns a [`CaseRow`] reads, for `SELECT {CASE_FIELDS} FROM cases …`.
+pub(crate) const CASE_FIELDS: &str = "id, channel, external_id, received_at, registered_at, region_code, title, body, \
+     category, amount_fen, people_count, lat, lon, status, version, kind, workflow";
 
 pub(crate) const SELECT_CASE: &str = "SELECT id, channel, external_id, received_at, registered_at, region_code, title, body, \
-     category, amount_fen, people_count, lat, lon, status, version FROM cases WHERE id = $1";
+     category, amount_fen, people_count, lat, lon, status, version, kind, workflow FROM cases WHERE id = $1";
+
+/// The parties of several cases, for lists: `… WHERE case_id IN (…)` follows.
+pub(crate) const SELECT_PARTIES_OF: &str = "SELECT case_id, role, kind, name, id_hash, id_masked, phone_hash, phone_masked \
+     FROM parties";
 
 pub(crate) const SELECT_PARTIES: &str = "SELECT role, kind, name, id_hash, id_masked, phone_hash, phone_masked \
      FROM parties WHERE case_id = $1 ORDER BY position";
@@ -39,6 +48,8 @@ pub(crate) struct CaseRow {
     lon: Option<f64>,
     status: String,
     version: i64,
+    kind: String,
+    workflow: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -71,6 +82,10 @@ pub(crate) fn case_id(id: i64) -> Result<CaseId, StoreError> {
 }
 
 impl CaseRow {
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+
     pub(crate) fn into_case(self, parties: Vec<PartyRow>) -> Result<Case, StoreError> {
         let id = case_id(self.id)?;
         let record = CaseRecord {
@@ -82,6 +97,7 @@ impl CaseRow {
             title: self.title,
             text: CaseText::parse(&self.body).map_err(|e| corrupt(format!("case {id} text {e}")))?,
             parties: parties.into_iter().map(PartyRow::into_party).collect::<Result<_, _>>()?,
+            kind: Some(self.kind.parse().map_err(corrupt)?),
             category: self.category,
             amount: self.amount_fen.map(Yuan::from_fen).transpose().map_err(corrupt)?,
             people_count: self.people_count.map(u32::try_from).transpose().map_err(corrupt)?,
@@ -98,8 +114,32 @@ impl CaseRow {
             registered_at: self.registered_at,
             version: u32::try_from(self.version).map_err(corrupt)?,
             record,
+            workflow: serde_json::from_str(&self.workflow)
+                .map_err(|e| corrupt(format!("case {id} workflow state: {e}")))?,
         })
     }
+}
+
+/// A party row of a list query, with its case.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CasePartyRow {
+    pub case_id: i64,
+    #[sqlx(flatten)]
+    pub party: PartyRow,
+}
+
+/// Joins list rows with their parties (ordered by case, then position).
+pub(crate) fn cases_with_parties(rows: Vec<CaseRow>, parties: Vec<CasePartyRow>) -> Result<Vec<Case>, StoreError> {
+    let mut by_case: std::collections::HashMap<i64, Vec<PartyRow>> = std::collections::HashMap::new();
+    for p in parties {
+        by_case.entry(p.case_id).or_default().push(p.party);
+    }
+    rows.into_iter()
+        .map(|row| {
+            let parties = by_case.remove(&row.id).unwrap_or_default();
+            row.into_case(parties)
+        })
+        .collect()
 }
 
 impl PartyRow {
@@ -142,9 +182,9 @@ pub(crate) fn now() -> DateTime<Utc> {
 }
 
 /// The records of a chunk in (channel, external id) order.
-pub(crate) fn sorted_by_key(chunk: &[CaseRecord]) -> Vec<&CaseRecord> {
-    let mut sorted: Vec<&CaseRecord> = chunk.iter().collect();
-    sorted.sort_by(|a, b| key(a).cmp(&key(b)));
+pub(crate) fn sorted_by_key(chunk: &[NewCase]) -> Vec<&NewCase> {
+    let mut sorted: Vec<&NewCase> = chunk.iter().collect();
+    sorted.sort_by(|a, b| key(&a.record).cmp(&key(&b.record)));
     sorted
 }
 
@@ -156,7 +196,7 @@ pub(crate) fn key(record: &CaseRecord) -> (&'static str, &str) {
 /// Matches a chunk of records with the ids the insert returned (`inserted`) and the ids of those
 /// already in the ledger (`existing`). A record repeated in the chunk is registered once.
 pub(crate) fn registrations(
-    chunk: &[CaseRecord],
+    chunk: &[NewCase],
     inserted: Vec<(i64, String, String)>,
     existing: Vec<(i64, String, String)>,
 ) -> Result<Vec<Registration>, StoreError> {
@@ -167,7 +207,7 @@ pub(crate) fn registrations(
     chunk
         .iter()
         .map(|record| {
-            let (channel, external_id) = key(record);
+            let (channel, external_id) = key(&record.record);
             let k = (channel.to_owned(), external_id.to_owned());
             if let Some(id) = new.remove(&k) {
                 seen.insert(k, id);
@@ -197,10 +237,15 @@ pub(crate) struct NewCaseRow<'a> {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub status: &'static str,
+    pub kind: &'static str,
+    pub workflow: String,
+    pub risk: &'static str,
+    pub respondent_key: Option<&'a str>,
 }
 
 impl<'a> NewCaseRow<'a> {
-    pub(crate) fn new(record: &'a CaseRecord, registered_at: DateTime<Utc>) -> Self {
+    pub(crate) fn new(case: &'a NewCase, registered_at: DateTime<Utc>) -> Self {
+        let record = &case.record;
         NewCaseRow {
             channel: record.channel.code(),
             external_id: record.external_id.as_str(),
@@ -216,6 +261,10 @@ impl<'a> NewCaseRow<'a> {
             lat: record.location.map(GeoPoint::lat),
             lon: record.location.map(GeoPoint::lon),
             status: shanzhi_core::CaseStatus::Registered.code(),
+            kind: record.kind.unwrap_or(case.workflow.kind).code(),
+            workflow: encode_workflow(&case.workflow),
+            risk: case.workflow.risk.code(),
+            respondent_key: case.workflow.respondent_key.as_deref(),
         }
     }
 }
@@ -234,7 +283,7 @@ pub(crate) struct NewPartyRow<'a> {
 }
 
 /// The records of a chunk that were newly registered, with their ids.
-pub(crate) fn registered<'a>(chunk: &'a [CaseRecord], registrations: &[Registration]) -> Vec<(i64, &'a CaseRecord)> {
+pub(crate) fn registered<'a>(chunk: &'a [NewCase], registrations: &[Registration]) -> Vec<(i64, &'a NewCase)> {
     chunk
         .iter()
         .zip(registrations)
@@ -246,11 +295,11 @@ pub(crate) fn registered<'a>(chunk: &'a [CaseRecord], registrations: &[Registrat
 }
 
 /// The party rows of the newly registered records.
-pub(crate) fn party_rows<'a>(registered: &[(i64, &'a CaseRecord)]) -> Vec<NewPartyRow<'a>> {
+pub(crate) fn party_rows<'a>(registered: &[(i64, &'a NewCase)]) -> Vec<NewPartyRow<'a>> {
     registered
         .iter()
         .flat_map(|&(case_id, record)| {
-            record.parties.iter().enumerate().map(move |(i, p)| NewPartyRow {
+            record.record.parties.iter().enumerate().map(move |(i, p)| NewPartyRow {
                 case_id,
                 position: i as i64,
                 role: p.role.code(),
@@ -263,4 +312,55 @@ pub(crate) fn party_rows<'a>(registered: &[(i64, &'a CaseRecord)]) -> Vec<NewPar
             })
         })
         .collect()
+}
+
+fn encode_workflow(workflow: &Workflow) -> String {
+    serde_json::to_string(workflow).expect("the workflow state serializes")
+}
+
+/// The columns of `cases` that follow from a case's state, written with every event.
+pub(crate) struct Projection {
+    pub status: &'static str,
+    pub category: Option<String>,
+    pub version: i64,
+    pub workflow: String,
+    pub kind: &'static str,
+    pub lead_department: Option<String>,
+    pub handling_level: Option<&'static str>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub paused: bool,
+    pub primary_case_id: Option<i64>,
+    pub resolved_level: Option<&'static str>,
+    /// (department, role) of every handler.
+    pub handlers: Vec<(String, &'static str)>,
+}
+
+pub(crate) const UPDATE_CASE: &str = "UPDATE cases SET status = $1, category = $2, version = $3, workflow = $4, \
+     kind = $5, lead_department = $6, handling_level = $7, due_at = $8, paused = $9, primary_case_id = $10, \
+     resolved_level = $11 WHERE id = $12";
+
+impl Projection {
+    pub(crate) fn of(case: &Case) -> Self {
+        let w = &case.workflow;
+        let clock = w.clock.as_ref();
+        let mut handlers = Vec::new();
+        if let Some(r) = &w.routing {
+            handlers.push((r.lead.clone(), "lead"));
+            handlers.extend(r.co_handlers.iter().map(|t| (t.department.clone(), "co")));
+        }
+        Projection {
+            status: case.status.code(),
+            category: case.record.category.clone(),
+            version: i64::from(case.version),
+            workflow: encode_workflow(w),
+            kind: case.record.kind.unwrap_or(w.kind).code(),
+            lead_department: w.routing.as_ref().map(|r| r.lead.clone()),
+            handling_level: w.routing.as_ref().map(|r| r.level.code()),
+            due_at: clock.map(|c| c.due_at),
+            paused: clock.is_some_and(|c| c.paused.is_some()),
+            primary_case_id: w.link.as_ref().map(|l| l.primary.get()),
+            resolved_level: case.resolved_level().map(|l| l.code()),
+            handlers,
+        }
+    }
 }

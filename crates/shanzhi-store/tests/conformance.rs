@@ -3,14 +3,18 @@
 
 use std::sync::{Arc, OnceLock};
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, TimeZone, Utc};
 use serde_json::json;
+use shanzhi_core::workflow::{
+    Agreement, Attached, CaseKind, ExtensionRequest, JudicialConfirmation, Link, MediationSession, Override, Pause,
+    Relation, Routing, Task, Term,
+};
 use shanzhi_core::{
-    CaseChange, CaseId, CaseRecord, CaseStatus, Channel, EventKind, ExternalId, Gazetteer, IdNumber, LedgerRecord,
-    PhoneNumber, PiiKey, RecordContext, RegionCode, defaults,
+    Case, CaseId, CaseStatus, Channel, EventKind, ExternalId, Gazetteer, IdNumber, LedgerRecord, NewCase, PhoneNumber,
+    PiiKey, RecordContext, RegionCode, RegionLevel, RiskLevel, Yuan, defaults,
 };
 use shanzhi_store::testing::TestDatabase;
-use shanzhi_store::{Registration, Store, StoreError};
+use shanzhi_store::{CandidateQuery, CaseFilter, CaseOrder, Page, Registration, Store, StoreError};
 
 /// Declares each story once and runs it against both stores.
 macro_rules! conformance {
@@ -47,6 +51,21 @@ conformance!(
     summary_counts_by_channel_status_and_town,
     settings_are_written_once,
     migrations_are_applied_once,
+    list_filters_by_status_region_category_channel_and_kind,
+    list_filters_combine,
+    list_finds_a_department_as_lead_or_co_handler,
+    text_search_matches_substrings_literally,
+    received_period_is_half_open,
+    primary_only_leaves_out_linked_records,
+    overdue_means_a_running_clock_past_its_deadline,
+    pages_partition_the_list_and_total_counts_every_match,
+    due_order_puts_the_nearest_deadline_first_and_none_last,
+    page_limit_is_capped,
+    rerouting_rewrites_the_handlers,
+    candidates_share_a_person_a_respondent_or_town_and_category,
+    candidates_respect_since_and_limit,
+    events_of_kind_are_one_kind_in_a_half_open_period_oldest_first,
+    workflow_state_round_trips_and_replays_from_history,
 );
 
 fn key() -> PiiKey {
@@ -58,15 +77,15 @@ fn gazetteer() -> &'static Gazetteer {
     GAZETTEER.get_or_init(|| defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap())
 }
 
-fn record(v: serde_json::Value) -> CaseRecord {
+fn record(v: serde_json::Value) -> NewCase {
     let gazetteer = gazetteer();
     let key = key();
     let now = Utc.with_ymd_and_hms(2026, 11, 28, 0, 0, 0).unwrap();
     let raw: LedgerRecord = serde_json::from_value(v).unwrap();
-    raw.validate(&RecordContext { gazetteer, pii_key: &key, now }).expect("valid test record")
+    raw.validate(&RecordContext { gazetteer, pii_key: &key, now }).expect("valid test record").into()
 }
 
-fn wage_arrears(channel: &str, external_id: &str) -> CaseRecord {
+fn wage_arrears(channel: &str, external_id: &str) -> NewCase {
     record(json!({
         "channel": channel, "external_id": external_id,
         "received_at": "2026-03-12T09:41:00+08:00", "region": "中泰街道南湖村",
@@ -79,7 +98,7 @@ fn wage_arrears(channel: &str, external_id: &str) -> CaseRecord {
     }))
 }
 
-fn neighbours(external_id: &str, region: &str) -> CaseRecord {
+fn neighbours(external_id: &str, region: &str) -> NewCase {
     record(json!({
         "channel": "grid", "external_id": external_id, "received_at": "2026-07-02 20:15",
         "region": region, "text": "楼上住户夜间噪音扰民，双方多次争吵。",
@@ -98,7 +117,8 @@ async fn registers_a_case_and_reads_it_back(db: &TestDatabase) {
     let [Registration::Registered(id)] = regs[..] else { panic!("expected one registration, got {regs:?}") };
 
     let case = store.case(id).await.unwrap().expect("case exists");
-    assert_eq!(case.record, input, "every field survives the round trip");
+    assert_eq!(case.record, input.record, "every field survives the round trip");
+    assert_eq!(case.workflow, input.workflow);
     assert_eq!(case.status, CaseStatus::Registered);
     assert_eq!(case.version, 1);
     let complainant = &case.record.parties[0];
@@ -137,7 +157,7 @@ async fn registration_is_idempotent_by_channel_and_external_id(db: &TestDatabase
 
 async fn large_batches_register_every_record_in_order(db: &TestDatabase) {
     let store = open(db).await;
-    let records: Vec<CaseRecord> = (0..1_234).map(|i| neighbours(&format!("grid-{i}"), "仓前街道")).collect();
+    let records: Vec<NewCase> = (0..1_234).map(|i| neighbours(&format!("grid-{i}"), "仓前街道")).collect();
     let regs = store.register_cases(&records, "t").await.unwrap();
     assert_eq!(regs.len(), 1_234);
     assert!(regs.iter().all(|r| matches!(r, Registration::Registered(_))));
@@ -146,7 +166,7 @@ async fn large_batches_register_every_record_in_order(db: &TestDatabase) {
         assert_eq!(case.record.external_id.as_str(), format!("grid-{i}"));
     }
     // Half old, half new: the old are found, the new registered.
-    let more: Vec<CaseRecord> = (617..1_851).map(|i| neighbours(&format!("grid-{i}"), "仓前街道")).collect();
+    let more: Vec<NewCase> = (617..1_851).map(|i| neighbours(&format!("grid-{i}"), "仓前街道")).collect();
     let regs = store.register_cases(&more, "t").await.unwrap();
     let new = regs.iter().filter(|r| matches!(r, Registration::Registered(_))).count();
     assert_eq!(new, 1_851 - 1_234);
@@ -157,13 +177,17 @@ async fn every_change_appends_to_the_history(db: &TestDatabase) {
     let store = open(db).await;
     let id = store.register_cases(&[neighbours("g-1", "南湖村")], "t").await.unwrap()[0].case_id();
 
-    let event = store.change_case(id, &CaseChange::Status(CaseStatus::Routed), "clerk:王").await.unwrap().unwrap();
-    assert_eq!(event.seq, 2);
+    let routed = EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed };
+    let (after, event) = store.append_event(id, 1, routed.clone(), "clerk:王").await.unwrap();
+    assert_eq!((event.seq, after.version, after.status), (2, 2, CaseStatus::Routed));
     assert_eq!(store.history(id).await.unwrap().last(), Some(&event), "the returned event is the stored one");
-    assert_eq!(event.kind, EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed });
-    let nothing = store.change_case(id, &CaseChange::Status(CaseStatus::Routed), "clerk:王").await.unwrap();
-    assert_eq!(nothing, None, "a change that changes nothing writes nothing");
-    store.change_case(id, &CaseChange::Category(Some("邻里纠纷".into())), "mediator:李").await.unwrap().unwrap();
+    assert_eq!(event.kind, routed);
+    assert!(
+        matches!(store.append_event(id, 1, routed, "clerk:王").await, Err(StoreError::Conflict(_))),
+        "a decision made on an old version is refused"
+    );
+    let category = EventKind::CategoryChanged { from: None, to: Some("邻里纠纷".into()) };
+    store.append_event(id, 2, category, "mediator:李").await.unwrap();
 
     let case = store.case(id).await.unwrap().unwrap();
     assert_eq!((case.status, case.version), (CaseStatus::Routed, 3));
@@ -177,7 +201,7 @@ async fn every_change_appends_to_the_history(db: &TestDatabase) {
 
     let missing = CaseId::new(id.get() + 99).unwrap();
     assert!(matches!(
-        store.change_case(missing, &CaseChange::Status(CaseStatus::Closed), "t").await,
+        store.append_event(missing, 1, EventKind::LinkConfirmed, "t").await,
         Err(StoreError::CaseNotFound(_))
     ));
 }
@@ -224,22 +248,24 @@ async fn concurrent_changes_keep_the_history_contiguous(db: &TestDatabase) {
     let tasks: Vec<_> = (0..8)
         .map(|i| {
             let store = store.clone();
-            tokio::spawn(
-                async move { store.change_case(id, &CaseChange::Category(Some(format!("类别{i}"))), "t").await },
-            )
+            tokio::spawn(async move {
+                let version = store.case(id).await?.expect("registered").version;
+                let change = EventKind::CategoryChanged { from: None, to: Some(format!("类别{i}")) };
+                store.append_event(id, version, change, "t").await
+            })
         })
         .collect();
     let mut applied = 0;
     for task in tasks {
         match task.await.unwrap() {
-            Ok(Some(_)) => applied += 1,
-            Ok(None) => {}
+            Ok(_) => applied += 1,
             Err(StoreError::Conflict(_)) => {}
             Err(e) => panic!("unexpected error: {e}"),
         }
     }
-    // Both stores serialise the changes (BEGIN IMMEDIATE, SELECT … FOR UPDATE): all apply.
-    assert_eq!(applied, 8);
+    // Each decision names the version it was made on: the first to commit wins, a decision made
+    // on a version that has moved on is refused, and nothing is lost or doubled.
+    assert!(applied >= 1);
     let history = store.history(id).await.unwrap();
     assert_eq!(history.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=applied + 1).collect::<Vec<u32>>());
     assert_eq!(store.case(id).await.unwrap().unwrap().version, applied + 1);
@@ -250,7 +276,7 @@ async fn the_same_person_is_found_across_channels(db: &TestDatabase) {
     let police = wage_arrears("police", "110-7");
     let mut petition = wage_arrears("petition", "XF-7");
     // The petition gives only the phone, written another way.
-    petition.parties[0].id_number = None;
+    petition.record.parties[0].id_number = None;
     let other = neighbours("g-9", "南湖村");
     let regs = store.register_cases(&[police, petition, other], "t").await.unwrap();
 
@@ -280,7 +306,8 @@ async fn summary_counts_by_channel_status_and_town(db: &TestDatabase) {
         )
         .await
         .unwrap();
-    store.change_case(regs[3].case_id(), &CaseChange::Status(CaseStatus::Routed), "t").await.unwrap();
+    let routed = EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed };
+    store.append_event(regs[3].case_id(), 1, routed, "t").await.unwrap();
     let summary = store.ledger_summary().await.unwrap();
     assert_eq!(summary.total, 4);
     assert_eq!(summary.by_channel.len(), 2);
@@ -306,4 +333,848 @@ async fn migrations_are_applied_once(db: &TestDatabase) {
     let reopened = open(db).await;
     store.ping().await.unwrap();
     reopened.ping().await.unwrap();
+}
+
+// ---- Lists, search, matching and the workflow state ----
+
+const ZHONGTAI: &str = "330110014";
+const NANHU: &str = "330110014227"; // a village of 中泰街道
+const BAIYUN: &str = "330110014224"; // another village of 中泰街道
+const CANGQIAN: &str = "330110012";
+const GAOQIAO: &str = "330110012209"; // a village of 仓前街道
+
+fn region(code: &str) -> RegionCode {
+    RegionCode::parse(code).unwrap()
+}
+
+/// A fixed instant (UTC).
+fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
+}
+
+/// A grid report of a neighbours' quarrel in 南湖村, with the fields of `changes` replaced.
+fn variant(external_id: &str, changes: serde_json::Value) -> NewCase {
+    let mut v = json!({
+        "channel": "grid", "external_id": external_id, "received_at": "2026-07-02 20:15",
+        "region": NANHU, "text": "楼上住户夜间噪音扰民，双方多次争吵。",
+        "parties": [{"role": "complainant", "name": "楼下住户"}]
+    });
+    for (field, value) in changes.as_object().expect("changes are an object") {
+        v[field] = value.clone();
+    }
+    record(v)
+}
+
+async fn register(store: &dyn Store, records: &[NewCase]) -> Vec<CaseId> {
+    let regs = store.register_cases(records, "t").await.unwrap();
+    assert!(regs.iter().all(|r| matches!(r, Registration::Registered(_))), "all new: {regs:?}");
+    regs.into_iter().map(Registration::case_id).collect()
+}
+
+fn sorted(mut ids: Vec<CaseId>) -> Vec<CaseId> {
+    ids.sort();
+    ids
+}
+
+fn ids_of(cases: &[Case]) -> Vec<CaseId> {
+    cases.iter().map(|c| c.id).collect()
+}
+
+/// Every case `filter` selects (in one page), by id; checks that the total agrees.
+async fn selected(store: &dyn Store, filter: CaseFilter) -> Vec<CaseId> {
+    let page =
+        store.list_cases(&filter, CaseOrder::Received, Page { limit: Page::MAX_LIMIT, offset: 0 }).await.unwrap();
+    assert_eq!(page.total, page.cases.len() as u64, "the total of {filter:?} counts the cases listed");
+    sorted(ids_of(&page.cases))
+}
+
+/// Appends `kind` on the case's current version; returns the case after it.
+async fn append(store: &dyn Store, id: CaseId, kind: EventKind) -> Case {
+    let version = store.case(id).await.unwrap().expect("case exists").version;
+    store.append_event(id, version, kind, "t").await.unwrap().0
+}
+
+fn routing(lead: &str, co: &[&str]) -> Routing {
+    Routing {
+        lead: lead.into(),
+        co_handlers: co
+            .iter()
+            .map(|d| Task { department: (*d).into(), due_at: at(2026, 12, 10, 0), done_at: None, note: None })
+            .collect(),
+        level: RegionLevel::Town,
+        rule: None,
+        overridden: None,
+    }
+}
+
+async fn route(store: &dyn Store, id: CaseId, lead: &str, co: &[&str], due_at: DateTime<Utc>) -> Case {
+    append(store, id, EventKind::Routed { routing: routing(lead, co), due_at }).await
+}
+
+fn by_department(department: &str) -> CaseFilter {
+    CaseFilter { department: Some(department.into()), ..CaseFilter::default() }
+}
+
+/// Five cases in two towns, of three channels, two kinds and two categories.
+struct Mixed {
+    /// Police, 南湖村, 劳资纠纷, a dispute.
+    police_nanhu: CaseId,
+    /// Grid, 白云村, routed.
+    grid_baiyun: CaseId,
+    /// Grid, registered at town level (中泰街道).
+    grid_zhongtai: CaseId,
+    /// Hotline, 高桥村, a consultation of category 政策咨询.
+    consultation_gaoqiao: CaseId,
+    /// Hotline, 高桥村, 劳资纠纷.
+    hotline_gaoqiao: CaseId,
+}
+
+async fn mixed(store: &dyn Store) -> Mixed {
+    let ids = register(
+        store,
+        &[
+            wage_arrears("police", "m-1"),
+            variant("m-2", json!({"region": BAIYUN})),
+            variant("m-3", json!({"region": ZHONGTAI})),
+            variant(
+                "m-4",
+                json!({"channel": "hotline", "region": GAOQIAO, "kind": "consultation", "category": "政策咨询",
+                       "text": "咨询灵活就业人员社保缴费政策。"}),
+            ),
+            variant(
+                "m-5",
+                json!({"channel": "hotline", "region": GAOQIAO, "category": "劳资纠纷",
+                       "text": "饭店拖欠服务员两个月工资。"}),
+            ),
+        ],
+    )
+    .await;
+    route(store, ids[1], "中泰街道综治中心", &[], at(2026, 12, 1, 0)).await;
+    Mixed {
+        police_nanhu: ids[0],
+        grid_baiyun: ids[1],
+        grid_zhongtai: ids[2],
+        consultation_gaoqiao: ids[3],
+        hotline_gaoqiao: ids[4],
+    }
+}
+
+async fn list_filters_by_status_region_category_channel_and_kind(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let m = mixed(store).await;
+    let all = sorted(vec![m.police_nanhu, m.grid_baiyun, m.grid_zhongtai, m.consultation_gaoqiao, m.hotline_gaoqiao]);
+    assert_eq!(selected(store, CaseFilter::default()).await, all, "no filter, every case");
+
+    let status = |s| CaseFilter { status: Some(s), ..CaseFilter::default() };
+    assert_eq!(selected(store, status(CaseStatus::Routed)).await, [m.grid_baiyun]);
+    assert_eq!(
+        selected(store, status(CaseStatus::Registered)).await,
+        sorted(vec![m.police_nanhu, m.grid_zhongtai, m.consultation_gaoqiao, m.hotline_gaoqiao])
+    );
+    assert!(selected(store, status(CaseStatus::Closed)).await.is_empty());
+
+    let within = |code| CaseFilter { region: Some(region(code)), ..CaseFilter::default() };
+    assert_eq!(
+        selected(store, within(ZHONGTAI)).await,
+        sorted(vec![m.police_nanhu, m.grid_baiyun, m.grid_zhongtai]),
+        "a town includes its villages and the cases registered at town level"
+    );
+    assert_eq!(selected(store, within(NANHU)).await, [m.police_nanhu], "a village is only that village");
+    assert_eq!(selected(store, within(BAIYUN)).await, [m.grid_baiyun]);
+    assert_eq!(selected(store, within(CANGQIAN)).await, sorted(vec![m.consultation_gaoqiao, m.hotline_gaoqiao]));
+
+    let category = |c: &str| CaseFilter { category: Some(c.into()), ..CaseFilter::default() };
+    assert_eq!(selected(store, category("劳资纠纷")).await, sorted(vec![m.police_nanhu, m.hotline_gaoqiao]));
+    assert_eq!(selected(store, category("政策咨询")).await, [m.consultation_gaoqiao]);
+    assert!(selected(store, category("劳资")).await.is_empty(), "a category matches whole, not by prefix");
+
+    let channel = |c| CaseFilter { channel: Some(c), ..CaseFilter::default() };
+    assert_eq!(selected(store, channel(Channel::Grid)).await, sorted(vec![m.grid_baiyun, m.grid_zhongtai]));
+    assert_eq!(selected(store, channel(Channel::Police)).await, [m.police_nanhu]);
+    assert!(selected(store, channel(Channel::Court)).await.is_empty());
+
+    let kind = |k| CaseFilter { kind: Some(k), ..CaseFilter::default() };
+    assert_eq!(selected(store, kind(CaseKind::Consultation)).await, [m.consultation_gaoqiao]);
+    assert_eq!(
+        selected(store, kind(CaseKind::Dispute)).await,
+        sorted(vec![m.police_nanhu, m.grid_baiyun, m.grid_zhongtai, m.hotline_gaoqiao]),
+        "the kind stays a dispute after routing"
+    );
+
+    // A listed case is the whole case, parties included.
+    let page = store.list_cases(&within(NANHU), CaseOrder::Received, Page { limit: 10, offset: 0 }).await.unwrap();
+    assert_eq!(page.cases, [store.case(m.police_nanhu).await.unwrap().unwrap()]);
+    assert_eq!(page.cases[0].record.parties.len(), 2);
+}
+
+async fn list_filters_combine(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let m = mixed(store).await;
+    let zhongtai_grid =
+        CaseFilter { region: Some(region(ZHONGTAI)), channel: Some(Channel::Grid), ..CaseFilter::default() };
+    assert_eq!(selected(store, zhongtai_grid.clone()).await, sorted(vec![m.grid_baiyun, m.grid_zhongtai]));
+    let registered = CaseFilter { status: Some(CaseStatus::Registered), ..zhongtai_grid.clone() };
+    assert_eq!(selected(store, registered).await, [m.grid_zhongtai]);
+    let routed = CaseFilter { status: Some(CaseStatus::Routed), ..zhongtai_grid };
+    assert_eq!(selected(store, routed).await, [m.grid_baiyun]);
+
+    let cangqian_wages =
+        CaseFilter { region: Some(region(CANGQIAN)), category: Some("劳资纠纷".into()), ..CaseFilter::default() };
+    assert_eq!(selected(store, cangqian_wages).await, [m.hotline_gaoqiao]);
+    let hotline_disputes =
+        CaseFilter { channel: Some(Channel::Hotline), kind: Some(CaseKind::Dispute), ..CaseFilter::default() };
+    assert_eq!(selected(store, hotline_disputes).await, [m.hotline_gaoqiao]);
+    let nanhu_hotline =
+        CaseFilter { region: Some(region(NANHU)), channel: Some(Channel::Hotline), ..CaseFilter::default() };
+    assert!(selected(store, nanhu_hotline).await.is_empty(), "each filter narrows: none is in both");
+    let social_insurance = CaseFilter {
+        region: Some(region(GAOQIAO)),
+        kind: Some(CaseKind::Consultation),
+        text: Some("社保".into()),
+        ..CaseFilter::default()
+    };
+    assert_eq!(selected(store, social_insurance).await, [m.consultation_gaoqiao]);
+    let routed_in_department = CaseFilter {
+        department: Some("中泰街道综治中心".into()),
+        status: Some(CaseStatus::Routed),
+        ..CaseFilter::default()
+    };
+    assert_eq!(selected(store, routed_in_department).await, [m.grid_baiyun]);
+}
+
+async fn list_finds_a_department_as_lead_or_co_handler(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let ids = register(
+        store,
+        &[variant("d-1", json!({})), variant("d-2", json!({})), variant("d-3", json!({})), variant("d-4", json!({}))],
+    )
+    .await;
+    let (x, y, z, unrouted) = (ids[0], ids[1], ids[2], ids[3]);
+    let due = at(2026, 12, 1, 0);
+    route(store, x, "中泰街道综治中心", &["区人力社保局"], due).await;
+    route(store, y, "区人力社保局", &[], due).await;
+    route(store, z, "中泰派出所", &["区住建局", "区司法局"], due).await;
+
+    assert_eq!(selected(store, by_department("区人力社保局")).await, sorted(vec![x, y]), "as co-handler and as lead");
+    assert_eq!(selected(store, by_department("中泰街道综治中心")).await, [x]);
+    assert_eq!(selected(store, by_department("区司法局")).await, [z], "the second co-handler too");
+    assert_eq!(selected(store, by_department("中泰派出所")).await, [z]);
+    assert!(selected(store, by_department("区卫健局")).await.is_empty());
+    assert!(selected(store, by_department("区人力")).await.is_empty(), "a department matches whole");
+    for d in ["区人力社保局", "中泰街道综治中心", "区司法局", "中泰派出所"] {
+        assert!(!selected(store, by_department(d)).await.contains(&unrouted), "an unrouted case has no handlers");
+    }
+
+    // Events that do not change the routing leave the handlers as they are.
+    append(store, x, EventKind::Accepted { department: "中泰街道综治中心".into(), due_at: at(2026, 12, 5, 0) }).await;
+    append(store, x, EventKind::CategoryChanged { from: None, to: Some("劳资纠纷".into()) }).await;
+    assert_eq!(selected(store, by_department("区人力社保局")).await, sorted(vec![x, y]));
+    let accepted = CaseFilter { status: Some(CaseStatus::Accepted), ..by_department("区人力社保局") };
+    assert_eq!(selected(store, accepted).await, [x]);
+}
+
+async fn text_search_matches_substrings_literally(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let ids = register(
+        store,
+        &[
+            variant("s-1", json!({"text": "工资拖欠100%未付，要求结清。"})),
+            variant("s-2", json!({"text": "工资拖欠1000元未付。"})),
+            variant("s-3", json!({"text": "某某_公司拒不退还押金。"})),
+            variant("s-4", json!({"text": "某某A公司拒不退还押金。"})),
+            variant("s-5", json!({"title": "物业纠纷", "text": "小区电梯停运两周无人维修。"})),
+            variant("s-6", json!({"text": "材料编号A\\B已提交但无人受理。"})),
+        ],
+    )
+    .await;
+    let search = |t: &str| CaseFilter { text: Some(t.into()), ..CaseFilter::default() };
+    assert_eq!(selected(store, search("押金")).await, sorted(vec![ids[2], ids[3]]), "a Chinese substring");
+    assert_eq!(selected(store, search("拒不退还押金")).await, sorted(vec![ids[2], ids[3]]));
+    assert_eq!(selected(store, search("物业")).await, [ids[4]], "the title is searched too");
+    assert_eq!(selected(store, search("  电梯停运 ")).await, [ids[4]], "surrounding blanks are ignored");
+    assert!(selected(store, search("退还定金")).await.is_empty());
+    // The pattern's wildcards are matched as themselves.
+    assert_eq!(selected(store, search("100%")).await, [ids[0]], "`%` is not a wildcard");
+    assert_eq!(selected(store, search("%")).await, [ids[0]]);
+    assert_eq!(selected(store, search("某某_公司")).await, [ids[2]], "`_` is not a wildcard");
+    assert_eq!(selected(store, search("_")).await, [ids[2]]);
+    assert_eq!(selected(store, search("A\\B")).await, [ids[5]], "a backslash is itself");
+    assert_eq!(selected(store, search("   ")).await.len(), 6, "blank words filter nothing");
+}
+
+async fn received_period_is_half_open(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let ids = register(
+        store,
+        &[
+            variant("r-1", json!({"received_at": "2026-05-01T07:59:59+08:00"})), // a second before t0
+            variant("r-2", json!({"received_at": "2026-05-01T08:00:00+08:00"})), // t0
+            variant("r-3", json!({"received_at": "2026-05-01T00:00:00.5Z"})),    // t0 + ½ s
+            variant("r-4", json!({"received_at": "2026-05-02T00:00:00Z"})),      // t1
+        ],
+    )
+    .await;
+    let t0 = at(2026, 5, 1, 0);
+    let half = t0 + chrono::Duration::milliseconds(500);
+    let t1 = at(2026, 5, 2, 0);
+    let period = |from: Option<DateTime<Utc>>, before: Option<DateTime<Utc>>| CaseFilter {
+        received_from: from,
+        received_before: before,
+        ..CaseFilter::default()
+    };
+    assert_eq!(selected(store, period(Some(t0), None)).await, ids[1..].to_vec(), "from is inclusive");
+    assert_eq!(selected(store, period(None, Some(t0))).await, [ids[0]], "before is exclusive");
+    assert_eq!(selected(store, period(Some(t0), Some(t1))).await, [ids[1], ids[2]]);
+    assert_eq!(selected(store, period(Some(half), Some(t1))).await, [ids[2]], "to the fraction of a second");
+    assert_eq!(selected(store, period(None, Some(half))).await, [ids[0], ids[1]]);
+    assert_eq!(selected(store, period(Some(t1), None)).await, [ids[3]]);
+    assert!(selected(store, period(Some(t1), Some(t1))).await.is_empty());
+    assert!(selected(store, period(Some(t1), Some(t0))).await.is_empty());
+}
+
+async fn primary_only_leaves_out_linked_records(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let ids =
+        register(store, &[wage_arrears("police", "p-1"), wage_arrears("hotline", "p-2"), neighbours("p-3", "白云村")])
+            .await;
+    let (primary, repeat, other) = (ids[0], ids[1], ids[2]);
+    let link =
+        Link {
+            primary, relation: Relation::SameMatter, confirmed: false, reason: "同一工地、同一投诉人".into()
+        };
+    let linked = append(store, repeat, EventKind::Linked { link }).await;
+    assert_eq!(linked.status, CaseStatus::Merged);
+    let attached = Attached { case: repeat, relation: Relation::SameMatter, channel: Channel::Hotline };
+    append(store, primary, EventKind::RecordAttached { attached }).await;
+
+    let primary_only = CaseFilter { primary_only: true, ..CaseFilter::default() };
+    assert_eq!(selected(store, primary_only.clone()).await, sorted(vec![primary, other]));
+    assert_eq!(selected(store, CaseFilter::default()).await, sorted(vec![primary, repeat, other]));
+    let merged = CaseFilter { status: Some(CaseStatus::Merged), ..CaseFilter::default() };
+    assert_eq!(selected(store, merged).await, [repeat]);
+    let wages = CaseFilter { category: Some("劳资纠纷".into()), ..primary_only.clone() };
+    assert_eq!(selected(store, wages).await, [primary]);
+
+    append(store, repeat, EventKind::Split { reason: "不是同一工地".into() }).await;
+    assert_eq!(selected(store, primary_only).await, sorted(vec![primary, repeat, other]), "a split record is its own");
+}
+
+async fn overdue_means_a_running_clock_past_its_deadline(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let records: Vec<NewCase> = (1..=7).map(|i| variant(&format!("o-{i}"), json!({}))).collect();
+    let ids = register(store, &records).await;
+    let lead = "中泰街道综治中心";
+    let (late, paused, no_clock, accepted_late, resumed_late, linked, early) =
+        (ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6]);
+    let now = at(2026, 12, 1, 0);
+    let pause = || EventKind::Paused {
+        pause: Pause { since: at(2026, 11, 20, 0), reason: "等待当事人补充材料".into() },
+    };
+
+    route(store, late, lead, &[], at(2026, 11, 30, 0)).await;
+    route(store, paused, lead, &[], at(2026, 11, 30, 0)).await;
+    append(store, paused, pause()).await;
+    // The clock of the latest stage counts: routed in time, accepted with an earlier deadline.
+    route(store, accepted_late, lead, &[], at(2026, 12, 5, 0)).await;
+    append(store, accepted_late, EventKind::Accepted { department: lead.into(), due_at: at(2026, 11, 25, 0) }).await;
+    route(store, resumed_late, lead, &[], at(2026, 11, 30, 0)).await;
+    append(store, resumed_late, pause()).await;
+    append(store, resumed_late, EventKind::Resumed { due_at: at(2026, 11, 29, 0) }).await;
+    route(store, linked, lead, &[], at(2026, 11, 30, 0)).await;
+    let link = Link { primary: late, relation: Relation::Repeat, confirmed: true, reason: "重复访".into() };
+    append(store, linked, EventKind::Linked { link }).await;
+    route(store, early, lead, &[], at(2026, 12, 5, 0)).await;
+
+    let overdue_at = |t| CaseFilter { overdue_at: Some(t), ..CaseFilter::default() };
+    assert_eq!(
+        selected(store, overdue_at(now)).await,
+        sorted(vec![late, accepted_late, resumed_late]),
+        "paused, unclocked, linked and not-yet-due cases are not overdue"
+    );
+    assert_eq!(
+        selected(store, overdue_at(at(2026, 12, 10, 0))).await,
+        sorted(vec![late, accepted_late, resumed_late, early])
+    );
+    assert!(selected(store, overdue_at(at(2026, 11, 1, 0))).await.is_empty());
+    let routed_overdue = CaseFilter { status: Some(CaseStatus::Routed), ..overdue_at(now) };
+    assert_eq!(selected(store, routed_overdue).await, sorted(vec![late, resumed_late]));
+    // The store's answer is the workflow's own `is_overdue`, at every instant (due exactly then included).
+    for t in [now, at(2026, 11, 25, 0), at(2026, 11, 29, 0), at(2026, 11, 30, 0), at(2026, 12, 5, 0)] {
+        let mut expected = Vec::new();
+        for &id in &ids {
+            let case = store.case(id).await.unwrap().unwrap();
+            if shanzhi_core::workflow::is_overdue(&case.workflow, t) {
+                expected.push(id);
+            }
+        }
+        assert_eq!(selected(store, overdue_at(t)).await, sorted(expected), "overdue at {t}");
+    }
+    assert!(!selected(store, overdue_at(at(2027, 1, 1, 0))).await.contains(&no_clock), "no clock, never overdue");
+
+    // Resuming the paused case with a past deadline makes it overdue.
+    append(store, paused, EventKind::Resumed { due_at: at(2026, 11, 30, 12) }).await;
+    assert!(selected(store, overdue_at(now)).await.contains(&paused));
+}
+
+async fn pages_partition_the_list_and_total_counts_every_match(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let received = ["2026-06-01 09:00", "2026-06-02 09:00", "2026-06-03 09:00", "2026-06-03 09:00", "2026-06-03 09:00"];
+    let mut records: Vec<NewCase> =
+        received.iter().enumerate().map(|(i, r)| variant(&format!("pg-{i}"), json!({"received_at": r}))).collect();
+    records.push(variant("pg-5", json!({"received_at": "2026-06-04 09:00", "channel": "hotline"})));
+    records.push(variant("pg-6", json!({"received_at": "2026-06-05 09:00", "channel": "hotline"})));
+    let ids = register(store, &records).await;
+
+    // Newest received first; cases received at the same instant, by id (newest first).
+    let mut same_instant = ids[2..5].to_vec();
+    same_instant.sort_by(|a, b| b.cmp(a));
+    let newest_first: Vec<CaseId> =
+        [vec![ids[6], ids[5]], same_instant, vec![ids[1], ids[0]]].into_iter().flatten().collect();
+    let all =
+        store.list_cases(&CaseFilter::default(), CaseOrder::Received, Page { limit: 100, offset: 0 }).await.unwrap();
+    assert_eq!(ids_of(&all.cases), newest_first);
+    assert_eq!(all.total, 7);
+
+    let mut paged = Vec::new();
+    for (offset, expected_len) in [(0, 3), (3, 3), (6, 1), (7, 0), (100, 0)] {
+        let page =
+            store.list_cases(&CaseFilter::default(), CaseOrder::Received, Page { limit: 3, offset }).await.unwrap();
+        assert_eq!(page.total, 7, "the total counts every match, whatever the page");
+        assert_eq!(page.cases.len(), expected_len, "page at offset {offset}");
+        paged.extend(ids_of(&page.cases));
+    }
+    assert_eq!(paged, newest_first, "the pages neither overlap nor leave a case out");
+
+    let hotline = CaseFilter { channel: Some(Channel::Hotline), ..CaseFilter::default() };
+    let first = store.list_cases(&hotline, CaseOrder::Received, Page { limit: 1, offset: 0 }).await.unwrap();
+    let second = store.list_cases(&hotline, CaseOrder::Received, Page { limit: 1, offset: 1 }).await.unwrap();
+    assert_eq!((first.total, second.total), (2, 2), "the total counts the filter's matches");
+    assert_eq!([ids_of(&first.cases), ids_of(&second.cases)].concat(), [ids[6], ids[5]]);
+    let empty = store.list_cases(&hotline, CaseOrder::Received, Page { limit: 0, offset: 0 }).await.unwrap();
+    assert_eq!((empty.cases.len(), empty.total), (0, 2));
+}
+
+async fn due_order_puts_the_nearest_deadline_first_and_none_last(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let records: Vec<NewCase> = (0..6).map(|i| variant(&format!("due-{i}"), json!({}))).collect();
+    let ids = register(store, &records).await;
+    let lead = "中泰街道综治中心";
+    route(store, ids[0], lead, &[], at(2026, 12, 3, 0)).await;
+    route(store, ids[1], lead, &[], at(2026, 12, 1, 0)).await;
+    route(store, ids[2], lead, &[], at(2026, 12, 2, 8)).await;
+    route(store, ids[3], lead, &[], at(2026, 12, 1, 0)).await; // the same deadline as ids[1]
+    // ids[4] and ids[5] have no deadline.
+    let mut tie = vec![ids[1], ids[3]];
+    tie.sort();
+    let mut undated = vec![ids[4], ids[5]];
+    undated.sort();
+    let expected: Vec<CaseId> = [tie, vec![ids[2], ids[0]], undated].concat();
+
+    let all = store.list_cases(&CaseFilter::default(), CaseOrder::Due, Page { limit: 100, offset: 0 }).await.unwrap();
+    assert_eq!(ids_of(&all.cases), expected);
+    let mut paged = Vec::new();
+    for offset in [0, 2, 4] {
+        let page = store.list_cases(&CaseFilter::default(), CaseOrder::Due, Page { limit: 2, offset }).await.unwrap();
+        assert_eq!(page.total, 6);
+        paged.extend(ids_of(&page.cases));
+    }
+    assert_eq!(paged, expected, "pages in due order neither overlap nor leave a case out");
+
+    // A case whose clock stops at closing (or merging) falls to the end.
+    let link = Link { primary: ids[0], relation: Relation::SameMatter, confirmed: true, reason: "同一事项".into() };
+    append(store, ids[2], EventKind::Linked { link }).await;
+    let all = store.list_cases(&CaseFilter::default(), CaseOrder::Due, Page { limit: 100, offset: 0 }).await.unwrap();
+    let ids_now = ids_of(&all.cases);
+    assert_eq!(ids_now[..3], [expected[0], expected[1], ids[0]]);
+    assert_eq!(sorted(ids_now[3..].to_vec()), sorted(vec![ids[2], ids[4], ids[5]]));
+}
+
+async fn page_limit_is_capped(db: &TestDatabase) {
+    let store = open(db).await;
+    let n = Page::MAX_LIMIT as usize + 5;
+    let records: Vec<NewCase> = (0..n).map(|i| variant(&format!("cap-{i}"), json!({}))).collect();
+    register(&*store, &records).await;
+    let page = store
+        .list_cases(&CaseFilter::default(), CaseOrder::Received, Page { limit: u32::MAX, offset: 0 })
+        .await
+        .unwrap();
+    assert_eq!(page.cases.len(), Page::MAX_LIMIT as usize, "no more than MAX_LIMIT in one page");
+    assert_eq!(page.total, n as u64);
+    let rest = store
+        .list_cases(
+            &CaseFilter::default(),
+            CaseOrder::Received,
+            Page { limit: u32::MAX, offset: u64::from(Page::MAX_LIMIT) },
+        )
+        .await
+        .unwrap();
+    assert_eq!(rest.cases.len(), 5);
+    let mut every: Vec<CaseId> = ids_of(&page.cases);
+    every.extend(ids_of(&rest.cases));
+    every.sort();
+    every.dedup();
+    assert_eq!(every.len(), n);
+}
+
+async fn rerouting_rewrites_the_handlers(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let ids = register(store, &[wage_arrears("police", "h-1"), wage_arrears("hotline", "h-2")]).await;
+    let (case, bystander) = (ids[0], ids[1]);
+    let (village, labour, town, district) = ("南湖村调委会", "区人力社保局", "中泰街道综治中心", "区矛调中心");
+    let due = at(2026, 12, 1, 0);
+    route(store, case, village, &[labour], due).await;
+    route(store, bystander, village, &[], due).await;
+
+    /// Each department finds the case exactly when the case's workflow names it.
+    async fn finds(store: &dyn Store, case: CaseId, departments: &[&str]) {
+        let current = store.case(case).await.unwrap().unwrap();
+        for d in departments {
+            let named = current.workflow.handlers().any(|h| h == *d);
+            assert_eq!(selected(store, by_department(d)).await.contains(&case), named, "{d} finds the case: {named}");
+        }
+    }
+    let everyone = [village, labour, town, district];
+    assert_eq!(selected(store, by_department(village)).await, sorted(vec![case, bystander]));
+    finds(store, case, &everyone).await;
+
+    let transfer = routing(town, &[labour]);
+    let after =
+        append(store, case, EventKind::Transferred { routing: transfer, reason: "村级无法调处".into(), due_at: due })
+            .await;
+    assert_eq!(after.status, CaseStatus::Routed);
+    assert_eq!(selected(store, by_department(village)).await, [bystander], "the former lead no longer finds it");
+    assert_eq!(selected(store, by_department(labour)).await, [case], "a co-handler kept on stays");
+    assert_eq!(selected(store, by_department(town)).await, [case], "the new lead finds it");
+    finds(store, case, &everyone).await;
+
+    // Escalated: the former lead stays on as a co-handler, the former co-handler is dropped.
+    let escalation = Routing { level: RegionLevel::District, ..routing(district, &[town]) };
+    let after = append(
+        store,
+        case,
+        EventKind::Escalated { routing: escalation, reason: "涉及人数多，风险高".into(), due_at: due },
+    )
+    .await;
+    assert_eq!(after.workflow.times_escalated, 1);
+    assert_eq!(selected(store, by_department(town)).await, [case], "still a co-handler");
+    assert_eq!(selected(store, by_department(district)).await, [case]);
+    assert!(selected(store, by_department(labour)).await.is_empty());
+    assert_eq!(selected(store, by_department(village)).await, [bystander], "the other case keeps its handlers");
+    finds(store, case, &everyone).await;
+
+    // A fresh routing replaces all of them.
+    route(store, case, village, &[], due).await;
+    assert_eq!(selected(store, by_department(village)).await, sorted(vec![case, bystander]));
+    for d in [labour, town, district] {
+        assert!(selected(store, by_department(d)).await.is_empty(), "{d} is off the case");
+    }
+    finds(store, case, &everyone).await;
+}
+
+/// The cases the ledger holds for the matching stories.
+struct Candidates {
+    /// 2026-03-12, 南湖村 (中泰), 劳资纠纷; a complainant with ID and phone.
+    wages: CaseId,
+    /// 2026-07-02, 高桥村 (仓前); respondent 某某建筑.
+    respondent: CaseId,
+    /// 2026-08-01, 白云村 (中泰), 劳资纠纷; nobody shared.
+    same_town: CaseId,
+    /// 2025-06-01: the same person and respondent, long ago.
+    old: CaseId,
+    /// 2026-09-01, 高桥村 (仓前), 邻里纠纷; another person with the same phone.
+    same_phone: CaseId,
+    /// 2026-10-01, 仓前, 邻里纠纷; nothing in common.
+    unrelated: CaseId,
+}
+
+async fn candidates(store: &dyn Store) -> Candidates {
+    let mut respondent = variant(
+        "c-2",
+        json!({"region": GAOQIAO, "parties": [{"role": "respondent", "name": "杭州某某建筑劳务有限公司", "kind": "organization"}]}),
+    );
+    respondent.workflow.respondent_key = Some("某某建筑".into());
+    let mut old = wage_arrears("petition", "c-4");
+    old.record.received_at = at(2025, 6, 1, 0);
+    old.workflow.respondent_key = Some("某某建筑".into());
+    let ids = register(
+        store,
+        &[
+            wage_arrears("police", "c-1"),
+            respondent,
+            variant("c-3", json!({"region": BAIYUN, "category": "劳资纠纷", "received_at": "2026-08-01 10:00"})),
+            old,
+            variant(
+                "c-5",
+                json!({"region": GAOQIAO, "category": "邻里纠纷", "received_at": "2026-09-01 09:00",
+                       "parties": [{"role": "complainant", "name": "王某", "phone": "138 1234 5678"}]}),
+            ),
+            variant("c-6", json!({"region": CANGQIAN, "category": "邻里纠纷", "received_at": "2026-10-01 09:00"})),
+        ],
+    )
+    .await;
+    Candidates {
+        wages: ids[0],
+        respondent: ids[1],
+        same_town: ids[2],
+        old: ids[3],
+        same_phone: ids[4],
+        unrelated: ids[5],
+    }
+}
+
+fn nothing_since(since: DateTime<Utc>) -> CandidateQuery {
+    CandidateQuery { identities: vec![], respondent_key: None, town: None, category: None, since, limit: 50 }
+}
+
+async fn candidates_share_a_person_a_respondent_or_town_and_category(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let c = candidates(store).await;
+    let key = key();
+    let id_hash = key.protect_id_number(&IdNumber::parse("11010519491231002X").unwrap()).hash;
+    let phone_hash = key.protect_phone(&PhoneNumber::parse("13812345678").unwrap()).hash;
+    let this_year = nothing_since(at(2026, 1, 1, 0));
+    let found = |q: CandidateQuery| async move { ids_of(&store.match_candidates(&q).await.unwrap()) };
+
+    assert!(found(this_year.clone()).await.is_empty(), "no evidence, no candidates");
+    let by_id = CandidateQuery { identities: vec![id_hash.clone()], ..this_year.clone() };
+    assert_eq!(found(by_id).await, [c.wages]);
+    let by_phone = CandidateQuery { identities: vec![phone_hash.clone()], ..this_year.clone() };
+    assert_eq!(found(by_phone).await, [c.same_phone, c.wages], "most recent first");
+
+    let by_respondent = CandidateQuery { respondent_key: Some("某某建筑".into()), ..this_year.clone() };
+    let respondent = store.match_candidates(&by_respondent).await.unwrap();
+    assert_eq!(ids_of(&respondent), [c.respondent]);
+    assert_eq!(respondent[0].workflow.respondent_key.as_deref(), Some("某某建筑"));
+    let other = CandidateQuery { respondent_key: Some("某某物业".into()), ..this_year.clone() };
+    assert!(found(other).await.is_empty());
+
+    let zhongtai_wages =
+        CandidateQuery { town: Some(region(ZHONGTAI)), category: Some("劳资纠纷".into()), ..this_year.clone() };
+    assert_eq!(found(zhongtai_wages).await, [c.same_town, c.wages], "the town includes its villages");
+    let cangqian_wages =
+        CandidateQuery { town: Some(region(CANGQIAN)), category: Some("劳资纠纷".into()), ..this_year.clone() };
+    assert!(found(cangqian_wages).await.is_empty());
+    let town_alone = CandidateQuery { town: Some(region(ZHONGTAI)), ..this_year.clone() };
+    assert!(found(town_alone).await.is_empty(), "a town without a category is no evidence");
+
+    // Any evidence will do; a case with several is listed once; parties come with each case.
+    let any = CandidateQuery {
+        identities: vec![phone_hash, id_hash],
+        respondent_key: Some("某某建筑".into()),
+        town: Some(region(ZHONGTAI)),
+        category: Some("劳资纠纷".into()),
+        ..this_year
+    };
+    let cases = store.match_candidates(&any).await.unwrap();
+    assert_eq!(ids_of(&cases), [c.same_phone, c.same_town, c.respondent, c.wages]);
+    for case in &cases {
+        assert_eq!(Some(case), store.case(case.id).await.unwrap().as_ref(), "the whole case, parties included");
+    }
+    assert_eq!(cases[3].record.parties.len(), 2);
+    assert_eq!(cases[0].record.parties[0].name.as_deref(), Some("王某"));
+    assert!(!ids_of(&cases).contains(&c.unrelated) && !ids_of(&cases).contains(&c.old));
+}
+
+async fn candidates_respect_since_and_limit(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let c = candidates(store).await;
+    let id_hash = key().protect_id_number(&IdNumber::parse("11010519491231002X").unwrap()).hash;
+    let found = |q: CandidateQuery| async move { ids_of(&store.match_candidates(&q).await.unwrap()) };
+    let person = |since| CandidateQuery { identities: vec![id_hash.clone()], ..nothing_since(since) };
+
+    assert_eq!(found(person(at(2025, 1, 1, 0))).await, [c.wages, c.old], "an earlier `since` reaches back");
+    assert_eq!(found(person(at(2026, 1, 1, 0))).await, [c.wages]);
+    let received = store.case(c.wages).await.unwrap().unwrap().record.received_at;
+    assert_eq!(found(person(received)).await, [c.wages], "`since` is inclusive");
+    assert!(found(person(received + chrono::Duration::seconds(1))).await.is_empty());
+    let respondent = |since| CandidateQuery { respondent_key: Some("某某建筑".into()), ..nothing_since(since) };
+    assert_eq!(found(respondent(at(2025, 1, 1, 0))).await, [c.respondent, c.old]);
+
+    let everything = |limit| CandidateQuery {
+        respondent_key: Some("某某建筑".into()),
+        town: Some(region(ZHONGTAI)),
+        category: Some("劳资纠纷".into()),
+        limit,
+        ..person(at(2025, 1, 1, 0))
+    };
+    assert_eq!(found(everything(50)).await, [c.same_town, c.respondent, c.wages, c.old]);
+    assert_eq!(found(everything(2)).await, [c.same_town, c.respondent], "the most recent `limit`");
+    assert_eq!(found(everything(1)).await, [c.same_town]);
+    assert!(found(everything(0)).await.is_empty());
+}
+
+async fn events_of_kind_are_one_kind_in_a_half_open_period_oldest_first(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(5));
+    let registering = Utc::now().trunc_subsecs(6);
+    let ids =
+        sorted(register(store, &[variant("e-1", json!({})), variant("e-2", json!({"channel": "hotline"}))]).await);
+    let (low, high) = (ids[0], ids[1]);
+    pause();
+    let start = Utc::now().trunc_subsecs(6);
+
+    let routed = |lead: &str, co: &[&str]| EventKind::Routed { routing: routing(lead, co), due_at: at(2026, 12, 1, 0) };
+    let mut appended = Vec::new();
+    // The higher id first: the answer is in time order, not id order.
+    for (id, kind) in [
+        (high, routed("中泰街道综治中心", &["区人力社保局", "区司法局"])),
+        (high, EventKind::Accepted { department: "中泰街道综治中心".into(), due_at: at(2026, 12, 5, 0) }),
+        (low, routed("南湖村调委会", &[])),
+        (high, routed("区矛调中心", &[])),
+    ] {
+        let version = store.case(id).await.unwrap().unwrap().version;
+        appended.push(store.append_event(id, version, kind, "dispatcher:周").await.unwrap().1);
+        pause();
+    }
+    let end = Utc::now() + chrono::Duration::seconds(1);
+    let (first, accepted, second, third) = (&appended[0], &appended[1], &appended[2], &appended[3]);
+    assert!(first.at < accepted.at && accepted.at < second.at && second.at < third.at);
+
+    let routed_events = store.events_of_kind("routed", start, end).await.unwrap();
+    assert_eq!(routed_events, [first.clone(), second.clone(), third.clone()], "only routings, oldest first, intact");
+    let EventKind::Routed { routing: r, .. } = &routed_events[0].kind else { panic!("a routing") };
+    assert_eq!(r.co_handlers.len(), 2);
+    assert_eq!(store.history(high).await.unwrap()[1], routed_events[0], "the same event as in the history");
+
+    assert_eq!(store.events_of_kind("routed", first.at, second.at).await.unwrap(), [first.clone()], "[since, before)");
+    assert_eq!(store.events_of_kind("routed", second.at, third.at).await.unwrap(), [second.clone()]);
+    let after_third = third.at + chrono::Duration::microseconds(1);
+    assert_eq!(store.events_of_kind("routed", third.at, after_third).await.unwrap(), [third.clone()]);
+    assert!(store.events_of_kind("routed", after_third, end).await.unwrap().is_empty());
+    assert!(store.events_of_kind("routed", third.at, third.at).await.unwrap().is_empty());
+    assert_eq!(store.events_of_kind("accepted", start, end).await.unwrap(), [accepted.clone()]);
+    assert!(store.events_of_kind("paused", start, end).await.unwrap().is_empty());
+    assert!(store.events_of_kind("exploded", start, end).await.unwrap().is_empty());
+
+    // Registered in one batch at one instant: then by case.
+    let registered = store.events_of_kind("registered", registering, start).await.unwrap();
+    assert_eq!(registered.iter().map(|e| e.case_id).collect::<Vec<_>>(), [low, high]);
+    assert!(registered.iter().all(|e| e.seq == 1));
+    let channels: Vec<EventKind> = registered.into_iter().map(|e| e.kind).collect();
+    assert!(channels.contains(&EventKind::Registered { channel: Channel::Hotline }));
+    assert!(channels.contains(&EventKind::Registered { channel: Channel::Grid }));
+    assert!(store.events_of_kind("registered", start, end).await.unwrap().is_empty());
+}
+
+async fn workflow_state_round_trips_and_replays_from_history(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let mut input = wage_arrears("police", "w-1");
+    input.workflow.respondent_key = Some("某某建筑".into());
+    input.workflow.risk = RiskLevel::High;
+    input.workflow.query_code_hash = Some(key().protect_query_code("K7Q2-9XPA").as_str().to_owned());
+    let id = register(store, &[input.clone()]).await[0];
+    let registered = store.case(id).await.unwrap().unwrap();
+    assert_eq!(registered.workflow, input.workflow);
+
+    let lead = "中泰街道综治中心";
+    let labour = "区人力社保局";
+    let mut routing = routing(lead, &[labour, "区住建局"]);
+    routing.overridden = Some(Override {
+        suggested_lead: "南湖村调委会".into(),
+        suggested_level: RegionLevel::Village,
+        reason: "涉及37人，村级难以调处".into(),
+    });
+    let agreement = Agreement {
+        signed_at: at(2026, 11, 20, 2),
+        terms: vec![
+            Term {
+                text: "劳务公司于12月10日前支付拖欠工资".into(),
+                amount_yuan: Some(Yuan::from_fen(32_000_000).unwrap()),
+                due: NaiveDate::from_ymd_opt(2026, 12, 10),
+                honoured: None,
+            },
+            Term { text: "工人停止聚集".into(), amount_yuan: None, due: None, honoured: None },
+        ],
+        judicial_confirmation: None,
+    };
+    let events = vec![
+        EventKind::Routed { routing, due_at: at(2026, 11, 16, 0) },
+        EventKind::Accepted { department: lead.into(), due_at: at(2026, 11, 18, 0) },
+        EventKind::MediationStarted { due_at: at(2026, 12, 18, 0) },
+        EventKind::SessionRecorded {
+            session: MediationSession {
+                at: at(2026, 11, 19, 6),
+                place: "中泰街道矛调中心调解室".into(),
+                participants: vec!["张某某".into(), "劳务公司代表".into(), "人社局".into()],
+                outcome: "双方同意分期支付".into(),
+            },
+        },
+        EventKind::Paused { pause: Pause { since: at(2026, 11, 19, 8), reason: "等待公司核算工资".into() } },
+        EventKind::Resumed { due_at: at(2026, 12, 20, 0) },
+        EventKind::ExtensionRequested {
+            request: ExtensionRequest {
+                working_days: 10,
+                reason: "涉及人数多".into(),
+                requested_by: "mediator:李".into(),
+                requested_at: at(2026, 11, 19, 9),
+            },
+        },
+        EventKind::ExtensionDecided { approved: true, reason: "同意".into(), due_at: at(2027, 1, 5, 0) },
+        EventKind::TaskCompleted { department: labour.into(), note: "已核实工资清单".into() },
+        EventKind::AgreementRecorded { agreement },
+        EventKind::TermChecked { term: 0, honoured: true, note: "已全额支付".into() },
+        EventKind::JudicialConfirmationRequested {
+            confirmation: JudicialConfirmation {
+                court: "余杭区人民法院中泰人民法庭".into(),
+                requested_at: at(2026, 11, 21, 2),
+                confirmed_at: None,
+            },
+        },
+        EventKind::CategoryChanged { from: Some("劳资纠纷".into()), to: Some("欠薪".into()) },
+    ];
+    let mut last = registered.clone();
+    let mut task_done_at = None;
+    for kind in events.iter().cloned() {
+        let is_task = matches!(kind, EventKind::TaskCompleted { .. });
+        let (case, event) = store.append_event(id, last.version, kind, "mediator:李").await.unwrap();
+        assert_eq!(case.version, event.seq);
+        if is_task {
+            task_done_at = Some(event.at);
+        }
+        last = case;
+    }
+    assert_eq!(last.version, 1 + events.len() as u32);
+
+    let stored = store.case(id).await.unwrap().unwrap();
+    assert_eq!(stored, last, "the stored case is the one the last append returned");
+    let (with_history, history) = store.case_with_history(id).await.unwrap().unwrap();
+    assert_eq!(with_history, last);
+    assert_eq!(history.iter().skip(1).map(|e| e.kind.clone()).collect::<Vec<_>>(), events);
+    let mut replayed = registered;
+    for event in &history[1..] {
+        replayed.apply(event);
+    }
+    assert_eq!(replayed, stored, "replaying the history rebuilds the stored case");
+
+    // A few of the values, to be sure the round trip is not of an empty state.
+    let w = &stored.workflow;
+    assert_eq!(stored.status, CaseStatus::Mediating);
+    assert_eq!(stored.record.category.as_deref(), Some("欠薪"));
+    assert_eq!(w.respondent_key.as_deref(), Some("某某建筑"));
+    assert_eq!(w.risk, RiskLevel::High);
+    let clock = w.clock.as_ref().expect("a running clock");
+    assert_eq!((clock.stage, clock.due_at, clock.paused.is_none()), (CaseStatus::Mediating, at(2027, 1, 5, 0), true));
+    let task = &w.routing.as_ref().unwrap().co_handlers[0];
+    assert_eq!((task.done_at, task.note.as_deref()), (task_done_at, Some("已核实工资清单")));
+    assert!(w.routing.as_ref().unwrap().overridden.is_some());
+    assert_eq!(w.sessions.len(), 1);
+    let agreement = w.agreement.as_ref().unwrap();
+    assert_eq!(agreement.terms[0].honoured, Some(true));
+    assert_eq!(agreement.terms[0].amount_yuan, Some(Yuan::from_fen(32_000_000).unwrap()));
+    assert!(agreement.judicial_confirmation.is_some());
+    assert!(w.extension.is_none());
 }

@@ -9,6 +9,7 @@ pub mod classify;
 pub mod corpus;
 pub mod evaluate;
 pub mod extract;
+pub mod intake;
 pub mod pii;
 pub mod segment;
 pub mod signals;

@@ -3,24 +3,7 @@
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum RiskLevel {
-    None,
-    Low,
-    Medium,
-    High,
-}
-
-impl RiskLevel {
-    pub fn code(self) -> &'static str {
-        match self {
-            RiskLevel::None => "none",
-            RiskLevel::Low => "low",
-            RiskLevel::Medium => "medium",
-            RiskLevel::High => "high",
-        }
-    }
-}
+pub use shanzhi_core::RiskLevel;
 
 /// The scores at which the risk level rises (from the lexicon file).
 #[derive(Debug, Clone, Copy, Deserialize)]

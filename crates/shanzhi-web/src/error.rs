@@ -13,10 +13,44 @@ pub enum ApiError {
     BadRequest { code: &'static str, field: Option<&'static str>, message: String },
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
+    /// The request conflicts with the state of the case (an illegal transition).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// Well-formed but invalid content: every field at fault.
+    #[error("{} invalid field(s)", fields.len())]
+    Invalid { fields: Vec<FieldProblem> },
     #[error("the ledger is not available")]
     Unavailable,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// One field at fault in a 422 answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl From<shanzhi_core::FieldError> for FieldProblem {
+    fn from(e: shanzhi_core::FieldError) -> Self {
+        FieldProblem { field: e.field, code: e.code, message: e.message }
+    }
+}
+
+impl From<shanzhi_core::workflow::WorkflowError> for ApiError {
+    fn from(e: shanzhi_core::workflow::WorkflowError) -> Self {
+        use shanzhi_core::workflow::WorkflowError;
+        match e {
+            WorkflowError::NotAllowed { .. } => {
+                ApiError::Conflict { code: "illegal_transition", message: e.to_string() }
+            }
+            WorkflowError::Invalid { code, field, message } => {
+                ApiError::Invalid { fields: vec![FieldProblem { field: field.to_owned(), code, message }] }
+            }
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -30,30 +64,45 @@ struct ErrorDetail<'a> {
     message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fields: Vec<FieldProblem>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, field, message) = match self {
-            ApiError::BadRequest { code, field, message } => (StatusCode::BAD_REQUEST, code, field, message),
-            ApiError::NotFound { code, message } => (StatusCode::NOT_FOUND, code, None, message),
-            ApiError::Store(StoreError::Conflict(id)) => (
+        let simple = |status, code, field, message| (status, ErrorDetail { code, message, field, fields: Vec::new() });
+        let (status, detail) = match &self {
+            ApiError::BadRequest { code, field, message } => {
+                simple(StatusCode::BAD_REQUEST, code, *field, message.clone())
+            }
+            ApiError::NotFound { code, message } => simple(StatusCode::NOT_FOUND, code, None, message.clone()),
+            ApiError::Conflict { code, message } => simple(StatusCode::CONFLICT, code, None, message.clone()),
+            ApiError::Invalid { fields } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorDetail {
+                    code: fields.first().map_or("invalid", |f| f.code),
+                    message: fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; "),
+                    field: fields.first().map(|f| f.field.as_str()),
+                    fields: fields.clone(),
+                },
+            ),
+            ApiError::Store(StoreError::Conflict(id)) => simple(
                 StatusCode::CONFLICT,
                 "conflict",
                 None,
                 format!("case {id} was changed at the same time; reload and retry"),
             ),
             ApiError::Store(StoreError::CaseNotFound(id)) => {
-                (StatusCode::NOT_FOUND, "case_not_found", None, format!("case {id} does not exist"))
+                simple(StatusCode::NOT_FOUND, "case_not_found", None, format!("case {id} does not exist"))
             }
             ApiError::Unavailable => {
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the ledger is not available".into())
+                simple(StatusCode::SERVICE_UNAVAILABLE, "unavailable", None, "the ledger is not available".into())
             }
             ApiError::Store(e) => {
                 tracing::error!(error = %e, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, "internal", None, "internal error; it has been logged".into())
+                simple(StatusCode::INTERNAL_SERVER_ERROR, "internal", None, "internal error; it has been logged".into())
             }
         };
-        (status, Json(ErrorBody { error: ErrorDetail { code, message, field } })).into_response()
+        (status, Json(ErrorBody { error: detail })).into_response()
     }
 }

@@ -5,14 +5,17 @@
 //! Page assets are embedded in the binary: government networks are closed to the internet.
 
 mod error;
+mod extract;
 mod routes;
+mod workflow;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use shanzhi_core::{DepartmentDirectory, Gazetteer};
+use shanzhi_core::workflow::Rules;
+use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey};
 use shanzhi_store::Store;
 use tokio::net::TcpListener;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
@@ -26,6 +29,11 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub gazetteer: Arc<Gazetteer>,
     pub departments: Arc<DepartmentDirectory>,
+    /// Hashes ID numbers, phones and query codes of new records.
+    pub pii_key: PiiKey,
+    /// Reads category, amounts, head-counts, risk and respondent from a record's text.
+    pub analyzer: Arc<shanzhi_text::TextAnalyzer>,
+    pub rules: Arc<Rules>,
 }
 
 /// The web application bound to its port, ready to run.
@@ -59,7 +67,14 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
         .merge(routes::pages::router())
-        .nest("/api/v1", routes::ledger::router().merge(routes::cases::router()))
+        .nest(
+            "/api/v1",
+            routes::ledger::router()
+                .merge(routes::cases::router())
+                .merge(routes::actions::router())
+                .merge(routes::track::router())
+                .merge(routes::routing::router()),
+        )
         .fallback(routes::not_found)
         .layer(
             TraceLayer::new_for_http()

@@ -1,69 +1,11 @@
 //! The API over real HTTP: the app on port 0, a fresh database per test, on SQLite and (when
 //! `SHANZHI_TEST_PG` is set) PostgreSQL.
 
-use std::sync::{Arc, OnceLock};
+mod common;
 
-use chrono::Utc;
-use serde_json::{Value, json};
-use shanzhi_core::{CaseChange, CaseStatus, Gazetteer, LedgerRecord, PiiKey, RecordContext, defaults};
-use shanzhi_store::testing::TestDatabase;
-use shanzhi_web::{AppState, Application};
-
-struct TestApp {
-    address: String,
-    state: AppState,
-    client: reqwest::Client,
-    _db: TestDatabase,
-}
-
-fn gazetteer() -> Arc<Gazetteer> {
-    static G: OnceLock<Arc<Gazetteer>> = OnceLock::new();
-    G.get_or_init(|| Arc::new(defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap())).clone()
-}
-
-async fn spawn_app(db: TestDatabase) -> TestApp {
-    let gazetteer = gazetteer();
-    let state = AppState {
-        store: shanzhi_store::open(&db.url).await.unwrap(),
-        departments: Arc::new(defaults::departments(&gazetteer).unwrap()),
-        gazetteer,
-    };
-    let app = Application::build("127.0.0.1:0".parse().unwrap(), state.clone()).await.unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { address, state, client: reqwest::Client::new(), _db: db }
-}
-
-impl TestApp {
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let response = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn register(&self, records: Value) -> Vec<i64> {
-        let key = PiiKey::from_secret("api test personal data key").unwrap();
-        let ctx = RecordContext { gazetteer: &self.state.gazetteer, pii_key: &key, now: Utc::now() };
-        let records: Vec<LedgerRecord> = serde_json::from_value(records).unwrap();
-        let records: Vec<_> = records.iter().map(|r| r.validate(&ctx).unwrap()).collect();
-        let regs = self.state.store.register_cases(&records, "test").await.unwrap();
-        regs.into_iter().map(|r| r.case_id().get()).collect()
-    }
-}
-
-macro_rules! on_both_stores {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $( #[tokio::test] async fn $test() { super::$test(super::spawn_app(super::TestDatabase::sqlite()).await).await; } )*
-        }
-        mod postgres {
-            $( #[tokio::test] async fn $test() {
-                let Some(db) = super::TestDatabase::postgres().await else { return };
-                super::$test(super::spawn_app(db).await).await;
-            } )*
-        }
-    };
-}
+use common::TestApp;
+use serde_json::json;
+use shanzhi_core::{CaseStatus, EventKind};
 
 on_both_stores!(
     healthz_answers_when_the_ledger_does,
@@ -89,7 +31,8 @@ async fn a_case_comes_with_its_history_and_masked_parties(app: TestApp) {
         .await;
     let id = ids[0];
     let case_id = shanzhi_core::CaseId::new(id).unwrap();
-    app.state.store.change_case(case_id, &CaseChange::Status(CaseStatus::Routed), "clerk:周").await.unwrap();
+    let routed = EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed };
+    app.state.store.append_event(case_id, 1, routed, "clerk:周").await.unwrap();
 
     let (status, case) = app.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(status, 200);

@@ -138,7 +138,8 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
             title: Some(template.category.clone()),
             text: Some(text),
             parties: Some(parties),
-            // Left to the classifier, as for any record that comes without one.
+            // Left to the text, as for any record that comes without them.
+            kind: None,
             category: None,
             amount_yuan: amount.map(|a| Scalar::Integer(a as i64)),
             people_count: Some(Scalar::Integer(i64::from(people))),
@@ -197,10 +198,7 @@ pub async fn load(ledger: &Ledger, cases: u32, seed: u64) -> anyhow::Result<usiz
         .collect::<anyhow::Result<Vec<_>>>()?;
     let valid: Vec<_> = valid
         .into_iter()
-        .map(|mut record| {
-            crate::text::enrich(&mut record, &ledger.analyzer);
-            record
-        })
+        .map(|record| shanzhi_text::intake::prepare(&ledger.analyzer, &ledger.rules.kinds, record))
         .collect();
     let mut registered = 0;
     for batch in valid.chunks(2000) {

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use shanzhi_core::workflow::Rules;
 use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey, defaults};
 use shanzhi_store::Store;
 
@@ -28,6 +29,8 @@ pub struct Ledger {
     pub pii_key: PiiKey,
     /// Derives what records leave out (category, amount, head-count) from their text.
     pub analyzer: Arc<shanzhi_text::TextAnalyzer>,
+    /// Kinds, routing, deadlines, matching and the holiday calendar.
+    pub rules: Arc<Rules>,
 }
 
 const DEMO_KEY: &str = "demo_pii_key";
@@ -48,7 +51,15 @@ impl Ledger {
             bail!("this ledger belongs to district {stored}, not {district}; configure `district = \"{stored}\"`");
         }
         let analyzer = Arc::new(crate::text::analyzer(&gazetteer, &departments)?);
-        Ok(Ledger { store, gazetteer: Arc::new(gazetteer), departments: Arc::new(departments), pii_key, analyzer })
+        let rules = Arc::new(Rules::embedded(&departments).context("the workflow rules (data/workflow)")?);
+        Ok(Ledger {
+            store,
+            gazetteer: Arc::new(gazetteer),
+            departments: Arc::new(departments),
+            pii_key,
+            analyzer,
+            rules,
+        })
     }
 }
 

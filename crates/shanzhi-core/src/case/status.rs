@@ -68,6 +68,8 @@ impl CaseStatus {
     }
 }
 
+crate::codes::serde_as_code!(CaseStatus);
+
 impl FromStr for CaseStatus {
     type Err = UnknownName;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

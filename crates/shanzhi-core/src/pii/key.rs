@@ -56,6 +56,12 @@ impl PiiKey {
     pub fn protect_phone(&self, phone: &PhoneNumber) -> Protected {
         Protected { hash: self.hash("phone", phone.as_str()), masked: phone.masked() }
     }
+
+    /// The stored form of a citizen's query code (查询码): a keyed hash, so that a copy of the
+    /// database does not let anyone follow a case.
+    pub fn protect_query_code(&self, code: &str) -> IdentityHash {
+        self.hash("query", code)
+    }
 }
 
 impl std::fmt::Debug for PiiKey {

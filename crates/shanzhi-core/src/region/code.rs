@@ -30,6 +30,20 @@ impl RegionLevel {
     }
 }
 
+impl std::str::FromStr for RegionLevel {
+    type Err = crate::UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RegionLevel::parse(s).ok_or_else(|| crate::UnknownName {
+            what: "level",
+            value: s.to_owned(),
+            expected: "district, town, village".to_owned(),
+        })
+    }
+}
+
+crate::codes::serde_as_code!(RegionLevel);
+crate::codes::serde_as_string!(RegionCode);
+
 /// An official division code: 6 digits for a district, 9 for a town, 12 for a village.
 /// The level follows from the length, and a town's code is the prefix of its villages' codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,71 +1,163 @@
-use axum::extract::{Path, State};
+//! `/api/v1/cases`: intake (one window, any channel), the filtered list, one case with its
+//! history.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 use serde_json::{Value, json};
-use shanzhi_core::case::Party;
-use shanzhi_core::{Case, CaseEvent, CaseId, EventKind};
+use shanzhi_core::{CaseId, CaseStatus, Channel, LedgerRecord, RegionCode};
+use shanzhi_store::{CaseFilter, CaseOrder, Page};
 
-use crate::{ApiError, AppState};
+use super::render::{case_json, case_with_history_json, evidence_json};
+use crate::extract::JsonBody;
+use crate::{ApiError, AppState, workflow};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/cases/{id}", get(case_with_history))
+    Router::new().route("/cases", get(list).post(register)).route("/cases/{id}", get(case_with_history))
+}
+
+pub(crate) fn parse_case_id(id: &str) -> Result<CaseId, ApiError> {
+    id.parse::<i64>().ok().and_then(CaseId::new).ok_or_else(|| ApiError::BadRequest {
+        code: "bad_case_id",
+        field: Some("id"),
+        message: format!("`{}` is not a case id", shanzhi_core::pii::scrub_text(id)),
+    })
 }
 
 /// One case with its parties (personal data masked) and its whole history.
 async fn case_with_history(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let id = id.parse::<i64>().ok().and_then(CaseId::new).ok_or_else(|| ApiError::BadRequest {
-        code: "bad_case_id",
-        field: Some("id"),
-        message: format!("`{}` is not a case id", shanzhi_core::pii::scrub_text(&id)),
-    })?;
+    let id = parse_case_id(&id)?;
     let (case, history) = state
         .store
         .case_with_history(id)
         .await?
         .ok_or_else(|| ApiError::NotFound { code: "case_not_found", message: format!("case {id} does not exist") })?;
-    Ok(Json(case_json(&state, &case, &history)))
+    Ok(Json(case_with_history_json(&state, &case, &history, Utc::now())))
 }
 
-fn case_json(state: &AppState, case: &Case, history: &[CaseEvent]) -> Value {
-    let r = &case.record;
-    json!({
-        "id": case.id.get(),
-        "status": case.status.code(),
-        "status_label": case.status.label(),
-        "channel": r.channel.code(),
-        "channel_label": r.channel.label(),
-        "external_id": r.external_id.as_str(),
-        "received_at": r.received_at.to_rfc3339(),
-        "registered_at": case.registered_at.to_rfc3339(),
-        "region": { "code": r.region.to_string(), "name": state.gazetteer.display_name(r.region) },
-        "title": r.title,
-        "text": r.text.as_str(),
-        "category": r.category,
-        "amount_yuan": r.amount.map(|a| a.to_string()),
-        "people_count": r.people_count,
-        "lat": r.location.map(|p| p.lat()),
-        "lon": r.location.map(|p| p.lon()),
-        "parties": r.parties.iter().map(party_json).collect::<Vec<_>>(),
-        "version": case.version,
-        "history": history.iter().map(event_json).collect::<Vec<_>>(),
-    })
+/// The body of an intake: a ledger record, and who registers it.
+#[derive(Deserialize)]
+struct IntakeBody {
+    #[serde(flatten)]
+    record: LedgerRecord,
+    /// Until logins exist (a later issue): the clerk or system that registers the record.
+    actor: Option<String>,
 }
 
-fn party_json(p: &Party) -> Value {
-    json!({
-        "role": p.role.code(),
-        "kind": p.kind.code(),
-        "name": p.name,
-        "id_number": p.id_number.as_ref().map(|x| &x.masked),
-        "phone": p.phone.as_ref().map(|x| &x.masked),
-    })
+/// `POST /api/v1/cases`: 201 with the case, its number, the citizen's query code and the related
+/// cases; 200 with the existing case when the record was already registered.
+async fn register(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<IntakeBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let actor = actor(body.actor.as_deref())?;
+    let intake = workflow::intake(&state, body.record, &actor).await?;
+    let mut json = case_json(&state, &intake.case, Utc::now());
+    json["query_code"] = json!(intake.query_code);
+    json["related"] = intake.related.iter().map(evidence_json).collect();
+    let status = if intake.created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(json)))
 }
 
-fn event_json(e: &CaseEvent) -> Value {
-    let detail = match &e.kind {
-        EventKind::Registered { channel } => json!({ "channel": channel.code() }),
-        EventKind::StatusChanged { from, to } => json!({ "from": from.code(), "to": to.code() }),
-        EventKind::CategoryChanged { from, to } => json!({ "from": from, "to": to }),
+pub(crate) fn actor(actor: Option<&str>) -> Result<String, ApiError> {
+    match actor.map(str::trim) {
+        Some(a) if !a.is_empty() && a.chars().count() <= 64 => Ok(shanzhi_core::pii::scrub_text(a)),
+        _ => Err(ApiError::BadRequest {
+            code: "missing_actor",
+            field: Some("actor"),
+            message: "`actor` (who does this, e.g. `clerk:王`) is required, at most 64 characters".into(),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    status: Option<String>,
+    region: Option<String>,
+    department: Option<String>,
+    category: Option<String>,
+    channel: Option<String>,
+    kind: Option<String>,
+    overdue: Option<bool>,
+    q: Option<String>,
+    /// First day received (YYYY-MM-DD, Beijing time), inclusive.
+    from: Option<NaiveDate>,
+    /// Last day received, inclusive.
+    to: Option<NaiveDate>,
+    /// `received` (newest first, the default) or `due` (nearest deadline first).
+    order: Option<String>,
+    primary_only: Option<bool>,
+    page: Option<u64>,
+    per_page: Option<u32>,
+}
+
+fn bad(code: &'static str, field: &'static str, message: String) -> ApiError {
+    ApiError::BadRequest { code, field: Some(field), message }
+}
+
+/// `GET /api/v1/cases?status=…&region=…&department=…&category=…&channel=…&kind=…&overdue=true&q=…&from=…&to=…`
+async fn list(
+    State(state): State<AppState>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
+    let now = Utc::now();
+    let start_of = |day: NaiveDate| -> DateTime<Utc> { shanzhi_core::calendar::end_of_day(day - chrono::Days::new(1)) };
+    let region = match q.region.as_deref() {
+        None => None,
+        Some(r) => Some(
+            RegionCode::parse(r)
+                .ok()
+                .filter(|c| state.gazetteer.region(*c).is_some())
+                .or_else(|| state.gazetteer.resolve(r).ok())
+                .ok_or_else(|| {
+                    bad("unknown_region", "region", format!("`{r}` is not a town or village of the district"))
+                })?,
+        ),
     };
-    json!({ "seq": e.seq, "at": e.at.to_rfc3339(), "actor": e.actor, "kind": e.kind.code(), "detail": detail })
+    let filter = CaseFilter {
+        status: q
+            .status
+            .as_deref()
+            .map(|s| s.parse::<CaseStatus>().map_err(|e| bad("unknown_status", "status", e.to_string())))
+            .transpose()?,
+        region,
+        department: q.department.filter(|d| !d.trim().is_empty()),
+        category: q.category.map(|c| state.analyzer.taxonomy().find(&c).map_or(c, |cat| cat.code.clone())),
+        channel: q
+            .channel
+            .as_deref()
+            .map(|c| c.parse::<Channel>().map_err(|e| bad("unknown_channel", "channel", e.to_string())))
+            .transpose()?,
+        kind: q.kind.as_deref().map(workflow::parse_kind).transpose()?,
+        overdue_at: q.overdue.unwrap_or(false).then_some(now),
+        text: q.q,
+        received_from: q.from.map(start_of),
+        received_before: q.to.map(|d| start_of(d + chrono::Days::new(1))),
+        primary_only: q.primary_only.unwrap_or(false),
+    };
+    let order = match q.order.as_deref() {
+        None | Some("received") => CaseOrder::Received,
+        Some("due") => CaseOrder::Due,
+        Some(other) => return Err(bad("unknown_order", "order", format!("order `{other}`: use received or due"))),
+    };
+    let per_page = q.per_page.unwrap_or(50);
+    if !(1..=Page::MAX_LIMIT).contains(&per_page) {
+        return Err(bad("bad_per_page", "per_page", format!("per_page is 1 to {}", Page::MAX_LIMIT)));
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let result = state
+        .store
+        .list_cases(&filter, order, Page { limit: per_page, offset: (page - 1).saturating_mul(u64::from(per_page)) })
+        .await?;
+    Ok(Json(json!({
+        "total": result.total,
+        "page": page,
+        "per_page": per_page,
+        "cases": result.cases.iter().map(|c| case_json(&state, c, now)).collect::<Vec<_>>(),
+    })))
 }

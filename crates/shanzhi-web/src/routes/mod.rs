@@ -1,7 +1,11 @@
+pub(crate) mod actions;
 pub(crate) mod cases;
 pub(crate) mod health;
 pub(crate) mod ledger;
 pub(crate) mod pages;
+mod render;
+pub(crate) mod routing;
+pub(crate) mod track;
 
 use crate::ApiError;
 

@@ -19,6 +19,9 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result
         store: ledger.store.clone(),
         gazetteer: ledger.gazetteer.clone(),
         departments: ledger.departments.clone(),
+        pii_key: ledger.pii_key.clone(),
+        analyzer: ledger.analyzer.clone(),
+        rules: ledger.rules.clone(),
     };
     let app = Application::build(addr, state).await.with_context(|| format!("binding {addr}"))?;
     let url = format!("http://{}/", app.local_addr());

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-use shanzhi_core::{CaseRecord, RecordContext};
+use shanzhi_core::{NewCase, RecordContext};
 use shanzhi_store::Registration;
 use tokio::sync::mpsc;
 
@@ -49,7 +49,7 @@ impl Default for ImportOptions {
 
 /// A batch from the reader: valid records, rejected rows, and the bytes read so far.
 struct Batch {
-    records: Vec<CaseRecord>,
+    records: Vec<NewCase>,
     rejected: Vec<Rejected>,
     bytes: u64,
 }
@@ -64,6 +64,7 @@ pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) 
     let (sender, mut receiver) = mpsc::channel::<Batch>(2);
     let reader = {
         let analyzer = ledger.analyzer.clone();
+        let rules = ledger.rules.clone();
         let (gazetteer, pii_key, path, batch_size) =
             (ledger.gazetteer.clone(), ledger.pii_key.clone(), path.to_owned(), options.batch_size);
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
@@ -83,9 +84,8 @@ pub async fn import_file(ledger: &Ledger, path: &Path, options: &ImportOptions) 
                 }
                 batch.bytes = bytes;
                 match row {
-                    reader::Row::Valid(mut record) => {
-                        crate::text::enrich(&mut record, &analyzer);
-                        batch.records.push(record);
+                    reader::Row::Valid(record) => {
+                        batch.records.push(shanzhi_text::intake::prepare(&analyzer, &rules.kinds, record));
                     }
                     reader::Row::Rejected(r) => batch.rejected.push(r),
                 }

@@ -300,6 +300,7 @@ fn csv_row(line: u64, headers: &[String], row: &csv::ByteRecord, ctx: &RecordCon
         title: text("title"),
         text: text("text"),
         parties,
+        kind: text("kind"),
         category: text("category"),
         amount_yuan: scalar("amount_yuan"),
         people_count: scalar("people_count"),

@@ -1,0 +1,194 @@
+//! One case per matter (一事一案): whether a new record is the same matter as a case already in
+//! the ledger (`data/workflow/matching.toml`). Pure scoring over records the store has found as
+//! candidates (same party, same respondent, or same town and category, recently).
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::Relation;
+use crate::case::{CaseRecord, Party, PartyKind, PartyRole};
+use crate::pii::IdentityHash;
+use crate::{Case, CaseId, CaseStatus};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingRules {
+    window_days: i64,
+    repeat_window_days: i64,
+    similar_with_shared_party: f32,
+    similar_with_shared_respondent: f32,
+    similar_alone: f32,
+    related_threshold: f32,
+}
+
+/// What a new record (with its respondent key) is to an earlier case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchEvidence {
+    pub case: CaseId,
+    pub shared_party: bool,
+    pub shared_respondent: bool,
+    pub same_category: bool,
+    pub same_town: bool,
+    /// Dice coefficient of the texts' character bigrams.
+    pub similarity: f32,
+    pub days_apart: f64,
+    /// `Some` when the record is the same matter as the case.
+    pub relation: Option<Relation>,
+}
+
+impl MatchEvidence {
+    /// Why, in words for the staff (UI text).
+    pub fn explanation(&self) -> String {
+        let mut parts = Vec::new();
+        if self.shared_party {
+            parts.push("同一当事人".to_owned());
+        }
+        if self.shared_respondent {
+            parts.push("同一被反映对象".to_owned());
+        }
+        if self.same_category {
+            parts.push("同一类别".to_owned());
+        }
+        if self.same_town {
+            parts.push("同一镇街".to_owned());
+        }
+        parts.push(format!("文本相似度{:.0}%", self.similarity * 100.0));
+        parts.push(format!("相隔{:.0}天", self.days_apart));
+        parts.join("，")
+    }
+}
+
+/// The new record as the matcher sees it.
+pub struct Incoming<'a> {
+    pub record: &'a CaseRecord,
+    pub respondent_key: Option<&'a str>,
+}
+
+impl MatchingRules {
+    pub fn from_toml(text: &str) -> Result<Self, toml::de::Error> {
+        toml::from_str(text)
+    }
+
+    /// How far back candidates are looked for.
+    pub fn lookback_days(&self) -> i64 {
+        self.window_days.max(self.repeat_window_days)
+    }
+
+    /// The evidence that `incoming` is `earlier`'s matter.
+    pub fn compare(&self, incoming: &Incoming<'_>, earlier: &Case) -> MatchEvidence {
+        let new = incoming.record;
+        let old = &earlier.record;
+        let shared_party = share_a_person(new, old);
+        let shared_respondent = match (incoming.respondent_key, earlier.workflow.respondent_key.as_deref()) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        };
+        let same_category = new.category.is_some() && new.category == old.category;
+        let same_town = new.region.town() == old.region.town();
+        let similarity = similarity(new.text.as_str(), old.text.as_str());
+        let days_apart = (new.received_at - old.received_at).num_seconds().abs() as f64 / 86_400.0;
+        let within = |days: i64| days_apart <= days as f64;
+        let same_matter = within(self.window_days)
+            && ((shared_party && (similarity >= self.similar_with_shared_party || shared_respondent || same_category))
+                || (shared_respondent && (similarity >= self.similar_with_shared_respondent || same_category))
+                || (same_town && similarity >= self.similar_alone));
+        // The same person back about the same matter, even after it was closed: 重复访.
+        let repeat = shared_party
+            && within(self.repeat_window_days)
+            && (similarity >= self.similar_with_shared_party || shared_respondent);
+        let relation = if shared_party && (same_matter || repeat) {
+            Some(Relation::Repeat)
+        } else if same_matter && earlier.status != CaseStatus::Closed {
+            Some(Relation::SameMatter)
+        } else {
+            None
+        };
+        MatchEvidence {
+            case: earlier.id,
+            shared_party,
+            shared_respondent,
+            same_category,
+            same_town,
+            similarity,
+            days_apart,
+            relation,
+        }
+    }
+
+    /// Whether the evidence is worth showing as a related case.
+    pub fn is_related(&self, evidence: &MatchEvidence) -> bool {
+        evidence.relation.is_some()
+            || evidence.shared_party
+            || evidence.shared_respondent
+            || evidence.similarity >= self.related_threshold
+    }
+
+    /// The primary case that the incoming record belongs to, if any: the best match among
+    /// `candidates`, followed to its own primary when it is itself a linked record.
+    pub fn primary<'c>(&self, evidence: &'c [MatchEvidence], candidates: &[Case]) -> Option<&'c MatchEvidence> {
+        evidence
+            .iter()
+            .filter(|e| e.relation.is_some())
+            .filter(|e| candidates.iter().any(|c| c.id == e.case && c.workflow.link.is_none()))
+            .max_by(|a, b| {
+                (a.shared_party, a.shared_respondent, a.similarity)
+                    .partial_cmp(&(b.shared_party, b.shared_respondent, b.similarity))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+    }
+}
+
+/// A person (not an organisation) who is a party to both: same keyed ID or phone hash, or the
+/// same full name. Names masked as 张某/张某某 say too little to match on.
+fn share_a_person(a: &CaseRecord, b: &CaseRecord) -> bool {
+    fn people(r: &CaseRecord) -> impl Iterator<Item = &Party> + Clone {
+        r.parties.iter().filter(|p| p.kind == PartyKind::Person && p.role != PartyRole::Respondent)
+    }
+    fn hashes(p: &Party) -> impl Iterator<Item = &IdentityHash> {
+        [p.id_number.as_ref(), p.phone.as_ref()].into_iter().flatten().map(|x| &x.hash)
+    }
+    fn full_name(p: &Party) -> Option<&str> {
+        p.name.as_deref().filter(|n| n.chars().count() >= 2 && !n.contains('某'))
+    }
+    people(a).any(|pa| {
+        people(b).any(|pb| {
+            hashes(pa).any(|h| hashes(pb).any(|g| g == h)) || full_name(pa).is_some_and(|n| full_name(pb) == Some(n))
+        })
+    })
+}
+
+/// Dice coefficient of the character bigrams of two texts, ignoring punctuation and spaces.
+pub fn similarity(a: &str, b: &str) -> f32 {
+    let (a, b) = (bigrams(a), bigrams(b));
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let shared = a.intersection(&b).count();
+    (2 * shared) as f32 / (a.len() + b.len()) as f32
+}
+
+fn bigrams(text: &str) -> HashSet<(char, char)> {
+    let chars: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    chars.windows(2).map(|w| (w[0], w[1])).collect()
+}
+
+/// When a candidate search starts: the lookback before `at`.
+pub fn since(rules: &MatchingRules, at: DateTime<Utc>) -> DateTime<Utc> {
+    at - chrono::Duration::days(rules.lookback_days())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn similarity_is_dice_over_character_bigrams() {
+        assert_eq!(similarity("拖欠工资", "拖欠工资"), 1.0);
+        assert_eq!(similarity("拖欠工资", "邻居噪音"), 0.0);
+        // 拖欠 欠工 工资 vs 拖欠 欠货 货款: one shared of 3 + 3.
+        assert!((similarity("拖欠工资", "拖欠货款") - 1.0 / 3.0).abs() < 1e-6);
+        assert_eq!(similarity("，。", "拖欠"), 0.0);
+    }
+}

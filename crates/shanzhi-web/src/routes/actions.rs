@@ -1,0 +1,81 @@
+//! `POST /api/v1/cases/{id}/actions`: one step of the workflow on one case.
+//!
+//! The body is an action of the state machine (`{"action": "accept", "department": …}`) with the
+//! `actor` who takes it; or one of the link actions that touch two cases: `merge` (`into`,
+//! `reason`), `confirm_link`, `split` (`reason`). The answer is the case as it is after the step.
+
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use chrono::Utc;
+use serde_json::Value;
+use shanzhi_core::workflow::{self, Action, Relation};
+
+use super::cases::{actor, parse_case_id};
+use super::render::case_json;
+use crate::extract::JsonBody;
+use crate::workflow::{act, append_retrying, load};
+use crate::{ApiError, AppState};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/cases/{id}/actions", post(take_action))
+}
+
+async fn take_action(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    JsonBody(mut body): JsonBody<serde_json::Map<String, Value>>,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_case_id(&id)?;
+    let actor = actor(body.remove("actor").as_ref().and_then(Value::as_str))?;
+    let text = |body: &serde_json::Map<String, Value>, field: &'static str| {
+        body.get(field).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| ApiError::BadRequest {
+            code: "missing_field",
+            field: Some(field),
+            message: format!("`{field}` is required"),
+        })
+    };
+    let case = match body.get("action").and_then(Value::as_str) {
+        Some("merge") => {
+            let into =
+                body.get("into").and_then(Value::as_i64).and_then(shanzhi_core::CaseId::new).ok_or_else(|| {
+                    ApiError::BadRequest {
+                        code: "missing_field",
+                        field: Some("into"),
+                        message: "`into` (a case id) is required".into(),
+                    }
+                })?;
+            let case = load(&state, id).await?;
+            let primary = load(&state, into).await?;
+            let (linked, attached) =
+                workflow::link(&case, &primary, Relation::SameMatter, &text(&body, "reason")?, true)?;
+            let case = state.store.append_event(id, case.version, linked, &actor).await?.0;
+            append_retrying(&state, into, attached, &actor).await?;
+            case
+        }
+        Some("confirm_link") => {
+            let case = load(&state, id).await?;
+            let kind = workflow::confirm_link(&case)?;
+            state.store.append_event(id, case.version, kind, &actor).await?.0
+        }
+        Some("split") => {
+            let case = load(&state, id).await?;
+            let primary = case.workflow.link.as_ref().map(|l| l.primary);
+            let (split, detached) = workflow::split(&case, &text(&body, "reason")?)?;
+            let case = state.store.append_event(id, case.version, split, &actor).await?.0;
+            if let Some(primary) = primary {
+                append_retrying(&state, primary, detached, &actor).await?;
+            }
+            case
+        }
+        _ => {
+            let action: Action = serde_json::from_value(Value::Object(body)).map_err(|e| ApiError::BadRequest {
+                code: "bad_action",
+                field: Some("action"),
+                message: shanzhi_core::pii::scrub_text(&e.to_string()),
+            })?;
+            act(&state, id, &action, &actor).await?
+        }
+    };
+    Ok(Json(case_json(&state, &case, Utc::now())))
+}
