@@ -152,6 +152,19 @@ impl DepartmentDirectory {
         self.by_name.get(name).map(|&i| &self.departments[i])
     }
 
+    /// The department staff mean by `written`: its official name, or its short name when only
+    /// one department has that short name.
+    pub fn find(&self, written: &str) -> Option<&Department> {
+        let written = written.trim();
+        self.get(written).or_else(|| {
+            let mut by_short = self.departments.iter().filter(|d| d.short_name.as_deref() == Some(written));
+            match (by_short.next(), by_short.next()) {
+                (Some(d), None) => Some(d),
+                _ => None,
+            }
+        })
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Department> {
         self.departments.iter()
     }

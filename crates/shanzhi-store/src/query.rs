@@ -117,10 +117,11 @@ fn where_clause(filter: &CaseFilter, sql: &mut Sql) -> String {
         conditions.push(format!("(due_at <= {} AND NOT paused)", sql.bind(Arg::Time(now))));
     }
     if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        // LIKE with the pattern's own wildcards escaped: the words are matched literally.
-        let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        // LIKE with the pattern's own wildcards escaped: the words are matched literally. LOWER on
+        // both sides, because SQLite's LIKE ignores ASCII case and PostgreSQL's does not.
+        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         let p = sql.bind(Arg::Text(format!("%{escaped}%")));
-        conditions.push(format!("(body LIKE {p} ESCAPE '\\' OR title LIKE {p} ESCAPE '\\')"));
+        conditions.push(format!("(LOWER(body) LIKE {p} ESCAPE '\\' OR LOWER(title) LIKE {p} ESCAPE '\\')"));
     }
     if let Some(from) = filter.received_from {
         conditions.push(format!("received_at >= {}", sql.bind(Arg::Time(from))));

@@ -182,6 +182,24 @@ impl EventKind {
         }
     }
 
+    /// Whether the event sets a new stage clock.
+    fn starts_a_stage(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Routed { .. }
+                | EventKind::Escalated { .. }
+                | EventKind::Transferred { .. }
+                | EventKind::Returned { .. }
+                | EventKind::Accepted { .. }
+                | EventKind::ScreeningStarted { .. }
+                | EventKind::MediationStarted { .. }
+                | EventKind::Reopened { .. }
+                | EventKind::Resolved { .. }
+                | EventKind::FollowedUp { .. }
+                | EventKind::Linked { .. }
+        )
+    }
+
     /// The status a case has after this event, when the event moves it.
     fn status_after(&self, before: CaseStatus) -> CaseStatus {
         match self {
@@ -209,6 +227,10 @@ impl Case {
         let before = self.status;
         self.status = event.kind.status_after(before);
         let w = &mut self.workflow;
+        // A new stage starts a new clock; an extension asked for the old one lapses with it.
+        if event.kind.starts_a_stage() {
+            w.extension = None;
+        }
         let clock = |stage: CaseStatus, due_at: DateTime<Utc>| {
             Some(StageClock { stage, started_at: event.at, due_at, paused: None })
         };
@@ -305,6 +327,7 @@ impl Case {
         }
         if matches!(self.status, CaseStatus::Closed | CaseStatus::Merged) {
             self.workflow.clock = None;
+            self.workflow.extension = None;
         }
         self.version = event.seq;
     }

@@ -187,6 +187,11 @@ pub enum WorkflowError {
     Invalid { code: &'static str, field: &'static str, message: String },
 }
 
+/// A case whose status was set outside the workflow (histories from before it) has no routing.
+fn not_routed() -> WorkflowError {
+    invalid("not_routed", "action", "the case has no lead department yet; route it first")
+}
+
 fn invalid(code: &'static str, field: &'static str, message: impl Into<String>) -> WorkflowError {
     WorkflowError::Invalid { code, field, message: message.into() }
 }
@@ -230,12 +235,24 @@ impl Context<'_> {
         departments.into_iter().map(|department| Task { department, due_at, done_at: None, note: None }).collect()
     }
 
-    fn known_department(&self, name: &str, field: &'static str) -> Result<(), WorkflowError> {
+    /// The official name when `written` is a short name of the directory; else as written.
+    fn official_name(&self, written: &str) -> String {
+        self.directory.find(written).map_or_else(|| written.trim().to_owned(), |d| d.name.clone())
+    }
+
+    /// The official name of the department `written` names (official or short name).
+    fn department(&self, written: &str, field: &'static str) -> Result<String, WorkflowError> {
+        if let Some(d) = self.directory.find(written) {
+            return Ok(d.name.clone());
+        }
         // A village's committee need not be listed: villages are many and directories list few.
-        if self.directory.get(name).is_some() || name.ends_with("人民调解委员会") {
-            Ok(())
+        let village_committee = written.strip_suffix("人民调解委员会").is_some_and(|village| {
+            self.gazetteer.villages().any(|v| v.short_name == village || v.official_name == village)
+        });
+        if village_committee {
+            Ok(written.to_owned())
         } else {
-            Err(invalid("unknown_department", field, format!("`{name}` is not a department of the directory")))
+            Err(invalid("unknown_department", field, format!("`{written}` is not a department of the directory")))
         }
     }
 }
@@ -250,6 +267,7 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
     Ok(match action {
         Action::Route { lead, co_handlers, level, reason: why } => route(case, ctx, lead, co_handlers, *level, why)?,
         Action::Accept { department } => {
+            let department = &ctx.official_name(department);
             if department != lead() {
                 return Err(invalid(
                     "not_lead_department",
@@ -260,6 +278,7 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
             EventKind::Accepted { department: department.clone(), due_at: ctx.due(case, CaseStatus::Accepted, None) }
         }
         Action::Return { department, reason: why } => {
+            let department = &ctx.official_name(department);
             if department != lead() {
                 return Err(invalid("not_lead_department", "department", "only the lead department returns a case"));
             }
@@ -295,9 +314,18 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
                     Ok(Term { text: reason(&t.text, "terms")?, amount_yuan: t.amount_yuan, due: t.due, honoured: None })
                 })
                 .collect::<Result<Vec<_>, WorkflowError>>()?;
-            EventKind::AgreementRecorded {
-                agreement: Agreement { signed_at: signed_at.unwrap_or(ctx.now), terms, judicial_confirmation: None },
+            if w.agreement.as_ref().is_some_and(|a| a.judicial_confirmation.is_some()) {
+                return Err(invalid(
+                    "agreement_confirmed",
+                    "terms",
+                    "the agreement went to the court for confirmation; it is not replaced",
+                ));
             }
+            let signed_at = signed_at.unwrap_or(ctx.now);
+            if signed_at > ctx.now + chrono::Duration::hours(1) {
+                return Err(invalid("bad_date", "signed_at", "an agreement is recorded after it is signed"));
+            }
+            EventKind::AgreementRecorded { agreement: Agreement { signed_at, terms, judicial_confirmation: None } }
         }
         Action::CheckTerm { term, honoured, note } => {
             let agreement =
@@ -322,10 +350,7 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
                 return Err(invalid("already_requested", "action", "judicial confirmation was already requested"));
             }
             let court = match court {
-                Some(name) => {
-                    ctx.known_department(name, "court")?;
-                    name.clone()
-                }
+                Some(name) => ctx.department(name, "court")?,
                 None => court_for(case, ctx)
                     .ok_or_else(|| invalid("unknown_department", "court", "no court in the directory; name one"))?,
             };
@@ -341,6 +366,7 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
             }
         }
         Action::CompleteTask { department, note } => {
+            let department = &ctx.official_name(department);
             let task = w.routing.iter().flat_map(|r| &r.co_handlers).find(|t| &t.department == department);
             match task {
                 None => {
@@ -364,7 +390,7 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
             }
         }
         Action::Resolve { outcome, summary } => {
-            let routing = w.routing.as_ref().expect("a case past routing has a routing");
+            let routing = w.routing.as_ref().ok_or_else(not_routed)?;
             EventKind::Resolved {
                 resolution: Resolution {
                     outcome: *outcome,
@@ -398,15 +424,25 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
         }
         Action::Escalate { level, reason: why } => escalate(case, ctx, *level, why)?,
         Action::Transfer { department, reason: why } => {
-            ctx.known_department(department, "department")?;
+            let department = &ctx.department(department, "department")?;
             if department == lead() {
                 return Err(invalid("same_department", "department", "the case is already with this department"));
             }
-            let current = w.routing.as_ref().expect("a case past routing has a routing");
+            let current = w.routing.as_ref().ok_or_else(not_routed)?;
             let level = ctx.directory.get(department).map_or(current.level, |d| d.level);
+            // Levels order district < town < village: a smaller level is a higher one.
+            if level < current.level {
+                return Err(invalid(
+                    "transfer_to_higher_level",
+                    "department",
+                    "a transfer stays at the same level or goes down; to go up, escalate",
+                ));
+            }
             let mut routing = current.clone();
             routing.lead = department.clone();
             routing.level = level;
+            routing.rule = None;
+            routing.overridden = None;
             routing.co_handlers.retain(|t| &t.department != department);
             EventKind::Transferred {
                 routing,
@@ -451,7 +487,11 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
         Action::DecideExtension { approve, reason: why } => {
             let request =
                 w.extension.as_ref().ok_or_else(|| invalid("no_extension", "action", "no extension was requested"))?;
-            let due = w.clock.as_ref().map(|c| c.due_at).expect("an extension is requested only with a clock");
+            let due = w
+                .clock
+                .as_ref()
+                .map(|c| c.due_at)
+                .ok_or_else(|| invalid("no_deadline", "action", "the case has no running deadline"))?;
             EventKind::ExtensionDecided {
                 approved: *approve,
                 reason: reason(why, "reason")?,
@@ -479,16 +519,37 @@ fn route(
     level: Option<RegionLevel>,
     why: &Option<String>,
 ) -> Result<EventKind, WorkflowError> {
-    let suggested = ctx.suggestion(case).ok_or_else(|| {
-        invalid("no_route", "lead", "no routing rule finds a department for this case; name the lead department")
-    })?;
+    let Some(suggested) = ctx.suggestion(case) else {
+        // No rule finds a department (a directory without this town's offices): a clerk routes by hand.
+        let Some(written) = lead else {
+            return Err(invalid(
+                "no_route",
+                "lead",
+                "no routing rule finds a department for this case; name the lead department",
+            ));
+        };
+        let lead = ctx.department(written, "lead")?;
+        let level = level.or(ctx.directory.get(&lead).map(|d| d.level)).unwrap_or(case.record.region.level());
+        let co = co_handlers
+            .iter()
+            .flatten()
+            .map(|name| ctx.department(name, "co_handlers"))
+            .filter(|name| name.as_ref().map_or(true, |n| *n != lead))
+            .collect::<Result<Vec<_>, _>>()?;
+        let routing = Routing { lead, co_handlers: ctx.tasks(co), level, rule: None, overridden: None };
+        return Ok(EventKind::Routed { due_at: ctx.due(case, CaseStatus::Routed, Some(level)), routing });
+    };
     let overrides = lead.is_some() || co_handlers.is_some() || level.is_some();
-    let lead = lead.clone().unwrap_or_else(|| suggested.lead.clone());
-    ctx.known_department(&lead, "lead")?;
-    let co = co_handlers.clone().unwrap_or_else(|| suggested.co_handlers.clone());
-    for name in &co {
-        ctx.known_department(name, "co_handlers")?;
-    }
+    let lead = match lead {
+        Some(written) => ctx.department(written, "lead")?,
+        None => suggested.lead.clone(),
+    };
+    let co = match co_handlers {
+        Some(written) => {
+            written.iter().map(|name| ctx.department(name, "co_handlers")).collect::<Result<Vec<_>, _>>()?
+        }
+        None => suggested.co_handlers.clone(),
+    };
     let co: Vec<String> = co.into_iter().filter(|c| *c != lead).fold(Vec::new(), |mut v, c| {
         if !v.contains(&c) {
             v.push(c);
@@ -519,7 +580,7 @@ fn route(
 }
 
 fn escalate(case: &Case, ctx: &Context<'_>, to: Option<RegionLevel>, why: &str) -> Result<EventKind, WorkflowError> {
-    let current = case.workflow.routing.as_ref().expect("a case past routing has a routing");
+    let current = case.workflow.routing.as_ref().ok_or_else(not_routed)?;
     let one_up = match current.level {
         RegionLevel::Village => RegionLevel::Town,
         RegionLevel::Town | RegionLevel::District => RegionLevel::District,
@@ -549,6 +610,8 @@ fn escalate(case: &Case, ctx: &Context<'_>, to: Option<RegionLevel>, why: &str) 
         routing.co_handlers.extend(ctx.tasks(vec![former]));
     }
     routing.level = to;
+    routing.rule = None;
+    routing.overridden = None;
     Ok(EventKind::Escalated {
         routing,
         reason: reason(why, "reason")?,

@@ -31,10 +31,17 @@ pub fn case_number(prefix: &str, year: i32, id: crate::CaseId) -> String {
 /// The ledger id inside a case number, when it has the shape of one.
 pub fn case_id_of_number(number: &str) -> Option<crate::CaseId> {
     let mut parts = number.trim().rsplitn(3, '-');
-    let id = parts.next()?.parse::<i64>().ok()?;
-    let _year = parts.next()?.parse::<i32>().ok()?;
-    parts.next()?;
-    crate::CaseId::new(id)
+    let (id, year, prefix) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let well_formed = digits(id)
+        && year.len() == 4
+        && digits(year)
+        && !prefix.is_empty()
+        && prefix.chars().all(char::is_alphanumeric);
+    if !well_formed {
+        return None;
+    }
+    crate::CaseId::new(id.parse().ok()?)
 }
 
 /// The district's workflow rules together, as the intake and the workflow use them.

@@ -110,9 +110,9 @@ pub struct ExtensionRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
-    /// The same matter reported again, through another channel or by another person.
+    /// The same matter reported by another person.
     SameMatter,
-    /// 重复访: the same person again about the same matter.
+    /// 重复访: the same person again about the same matter, by whatever channel.
     Repeat,
 }
 

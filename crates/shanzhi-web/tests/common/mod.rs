@@ -64,6 +64,7 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
     TestApp { address, state, client: reqwest::Client::new(), _db: db }
 }
 
+#[allow(dead_code, reason = "each test binary uses a part of the helpers")]
 impl TestApp {
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let response = self.client.get(format!("{}{path}", self.address)).send().await.unwrap();
