@@ -1229,8 +1229,7 @@ fn the_same_person_with_another_matter_is_not_linked() {
         }),
     );
     noise.workflow.respondent_key = Some("person:楼上住户".into());
-    let e = rules
-        .compare(&Incoming { record: &noise.record, respondent_key: noise.workflow.respondent_key.as_deref() }, &wages);
+    let e = rules.compare(&Incoming::new(&noise.record, noise.workflow.respondent_key.as_deref()), &wages);
     assert!(e.shared_party, "the same caller: {e:?}");
     assert!(!e.shared_respondent && !e.same_category, "{e:?}");
     assert!(e.similarity < 0.2, "the texts are not alike: {e:?}");
@@ -1311,5 +1310,5 @@ fn case_numbers_round_trip_and_garbage_is_rejected() {
 
 /// A case as the matcher sees it when it comes in.
 fn incoming(c: &Case) -> Incoming<'_> {
-    Incoming { record: &c.record, respondent_key: c.workflow.respondent_key.as_deref() }
+    Incoming::new(&c.record, c.workflow.respondent_key.as_deref())
 }

@@ -44,6 +44,16 @@ impl Registration {
     }
 }
 
+/// What registering a case sets off, decided on the case as registered (see
+/// [`Store::register_case`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Handling {
+    /// The new case's own next event: its routing, or its link to a primary case.
+    pub next: Option<EventKind>,
+    /// Events for other cases, applied to them as they are (the primary's record of a link).
+    pub others: Vec<(CaseId, EventKind)>,
+}
+
 /// Counts over the whole ledger, for the front page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LedgerSummary {
@@ -68,6 +78,17 @@ pub trait Store: Send + Sync + 'static {
     /// repeated within `records` is registered once.
     async fn register_cases(&self, cases: &[NewCase], actor: &str) -> Result<Vec<Registration>, StoreError>;
 
+    /// Registers one record and, in the same transaction, what its registration sets off:
+    /// `plan` is called with the case as registered and answers its next event and those of
+    /// other cases. An intake is so whole or absent. When the record is already in the ledger
+    /// nothing is written, `plan` is not called, and the case is returned as it is.
+    async fn register_case(
+        &self,
+        case: &NewCase,
+        actor: &str,
+        plan: &(dyn for<'c> Fn(&'c Case) -> Handling + Send + Sync),
+    ) -> Result<(Registration, Case), StoreError>;
+
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
 
     /// The case and its history, read together so that they agree.
@@ -84,11 +105,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Appends `kind` to the case's history and applies it to the case, if the case is still at
     /// `expected_version` (the version its decision was made on); [`StoreError::Conflict`] when
-    /// another change came first. Returns the case as it is now, and the event.
+    /// another change came first. `None` applies it to the case as it is, for events that hold
+    /// whatever came before (a primary's record of a link). Returns the case and the event.
     async fn append_event(
         &self,
         id: CaseId,
-        expected_version: u32,
+        expected_version: Option<u32>,
         kind: EventKind,
         actor: &str,
     ) -> Result<(Case, CaseEvent), StoreError>;

@@ -26,6 +26,8 @@ pub struct CaseFilter {
     pub received_before: Option<DateTime<Utc>>,
     /// Leave out records linked to a primary case.
     pub primary_only: bool,
+    /// Only cases with an agreement term to check (履约回访) by this instant.
+    pub agreement_check_by: Option<DateTime<Utc>>,
 }
 
 /// How a list is ordered.
@@ -55,8 +57,8 @@ pub struct CasePage {
     pub total: u64,
 }
 
-/// The cases that a new record may repeat: sharing a party's hash or the respondent, or in the
-/// same town with the same category; all received since `since`.
+/// The cases that a new record may repeat: sharing a party's hash or the respondent, received
+/// since `since`; or in the same town with the same category, received since `same_town_since`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateQuery {
     pub identities: Vec<IdentityHash>,
@@ -64,6 +66,9 @@ pub struct CandidateQuery {
     pub town: Option<RegionCode>,
     pub category: Option<String>,
     pub since: DateTime<Utc>,
+    /// Later than `since`: the same town and category alone is weak evidence, so it counts only
+    /// for recent cases (and keeps the candidates of a busy town few).
+    pub same_town_since: DateTime<Utc>,
     pub limit: u32,
 }
 
@@ -129,6 +134,9 @@ fn where_clause(filter: &CaseFilter, sql: &mut Sql) -> String {
     if let Some(before) = filter.received_before {
         conditions.push(format!("received_at < {}", sql.bind(Arg::Time(before))));
     }
+    if let Some(by) = filter.agreement_check_by {
+        conditions.push(format!("agreement_check_at <= {}", sql.bind(Arg::Time(by))));
+    }
     if filter.primary_only {
         conditions.push("primary_case_id IS NULL".into());
     }
@@ -170,7 +178,8 @@ pub(crate) fn candidates(query: &CandidateQuery) -> Sql {
     if let (Some(town), Some(category)) = (query.town, &query.category) {
         let town = sql.bind(Arg::Text(town.to_string()));
         let category = sql.bind(Arg::Text(category.clone()));
-        any.push(format!("(town_code = {town} AND category = {category})"));
+        let recent = sql.bind(Arg::Time(query.same_town_since.max(query.since)));
+        any.push(format!("(town_code = {town} AND category = {category} AND received_at >= {recent})"));
     }
     if any.is_empty() {
         any.push("FALSE".into());

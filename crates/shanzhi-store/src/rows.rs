@@ -331,13 +331,15 @@ pub(crate) struct Projection {
     pub paused: bool,
     pub primary_case_id: Option<i64>,
     pub resolved_level: Option<&'static str>,
+    /// The start (local midnight) of the day the next agreement term is to be checked.
+    pub agreement_check_at: Option<DateTime<Utc>>,
     /// (department, role) of every handler.
     pub handlers: Vec<(String, &'static str)>,
 }
 
 pub(crate) const UPDATE_CASE: &str = "UPDATE cases SET status = $1, category = $2, version = $3, workflow = $4, \
      kind = $5, lead_department = $6, handling_level = $7, due_at = $8, paused = $9, primary_case_id = $10, \
-     resolved_level = $11 WHERE id = $12";
+     resolved_level = $11, agreement_check_at = $12 WHERE id = $13";
 
 impl Projection {
     pub(crate) fn of(case: &Case) -> Self {
@@ -360,6 +362,9 @@ impl Projection {
             paused: clock.is_some_and(|c| c.paused.is_some()),
             primary_case_id: w.link.as_ref().map(|l| l.primary.get()),
             resolved_level: case.resolved_level().map(|l| l.code()),
+            agreement_check_at: w
+                .next_agreement_check()
+                .map(|day| shanzhi_core::calendar::end_of_day(day - chrono::Days::new(1))),
             handlers,
         }
     }

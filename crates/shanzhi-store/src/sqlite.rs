@@ -12,11 +12,16 @@ use sqlx::{QueryBuilder, Sqlite};
 use crate::error::is_lost_race;
 use crate::query::{self, CandidateQuery, CaseFilter, CaseOrder, CasePage, Page, bind_all};
 use crate::rows::{self, CasePartyRow, CaseRow, EventRow, NewCaseRow, PartyRow, Projection};
-use crate::{LedgerSummary, Registration, Store, StoreError, events};
+use crate::{Handling, LedgerSummary, Registration, Store, StoreError, events};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
+    /// Readers: in WAL mode they never wait for the writer.
     pool: SqlitePool,
+    /// The one writer. SQLite takes one write transaction at a time; queueing writers here, in
+    /// the pool, instead of in SQLite's busy handler (which sleeps up to 100 ms between tries)
+    /// keeps a burst of intakes from stalling, and keeps readers' connections free.
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -30,8 +35,15 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
-        Ok(SqliteStore { pool })
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        // An in-memory database exists once per connection: there, one pool does both.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let pool = if in_memory {
+            writer.clone()
+        } else {
+            SqlitePoolOptions::new().max_connections(4).connect_with(options).await?
+        };
+        Ok(SqliteStore { pool, writer })
     }
 
     async fn load_history(conn: &mut sqlx::SqliteConnection, id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
@@ -74,14 +86,149 @@ impl SqliteStore {
         }
         rows::cases_with_parties(rows, parties)
     }
+
+    /// The case, read inside a write transaction (BEGIN IMMEDIATE holds the lock already).
+    async fn load_for_update(conn: &mut sqlx::SqliteConnection, id: CaseId) -> Result<Case, StoreError> {
+        Self::load_case(conn, id).await?.ok_or(StoreError::CaseNotFound(id))
+    }
+
+    /// Appends `kind` to `case`'s history, applies it, and writes the case's projection (and its
+    /// handlers when the routing changed), inside the caller's write transaction.
+    async fn write_event(
+        conn: &mut sqlx::SqliteConnection,
+        case: &mut Case,
+        kind: EventKind,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<CaseEvent, StoreError> {
+        let id = case.id;
+        let race = |e: sqlx::Error| {
+            if is_lost_race(&e) { StoreError::Conflict(id) } else { StoreError::Database(e) }
+        };
+        let event = CaseEvent { case_id: id, seq: case.version + 1, at, actor: actor.to_owned(), kind };
+        case.apply(&event);
+        sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(id.get())
+            .bind(i64::from(event.seq))
+            .bind(event.at)
+            .bind(&event.actor)
+            .bind(event.kind.code())
+            .bind(events::encode(&event.kind))
+            .execute(&mut *conn)
+            .await
+            .map_err(race)?;
+        let p = Projection::of(case);
+        sqlx::query(rows::UPDATE_CASE)
+            .bind(p.status)
+            .bind(p.category)
+            .bind(p.version)
+            .bind(p.workflow)
+            .bind(p.kind)
+            .bind(p.lead_department)
+            .bind(p.handling_level)
+            .bind(p.due_at)
+            .bind(p.paused)
+            .bind(p.primary_case_id)
+            .bind(p.resolved_level)
+            .bind(p.agreement_check_at)
+            .bind(id.get())
+            .execute(&mut *conn)
+            .await
+            .map_err(race)?;
+        if event.kind.changes_routing() {
+            sqlx::query("DELETE FROM case_handlers WHERE case_id = $1").bind(id.get()).execute(&mut *conn).await?;
+            if !p.handlers.is_empty() {
+                let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO case_handlers (case_id, department, role) ");
+                insert.push_values(&p.handlers, |mut b, (department, role)| {
+                    b.push_bind(id.get()).push_bind(department).push_bind(*role);
+                });
+                insert.build().execute(&mut *conn).await?;
+            }
+        }
+        Ok(event)
+    }
+
+    /// Inserts the records of `chunk` that are new, with their parties and registration events.
+    async fn insert_new(
+        conn: &mut sqlx::SqliteConnection,
+        chunk: &[NewCase],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Registration>, StoreError> {
+        let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
+        // Rows go in key order, so that concurrent imports lock keys in one order (no deadlock).
+        insert.push_values(rows::sorted_by_key(chunk), |mut b, record| {
+            let r = NewCaseRow::new(record, now);
+            b.push_bind(r.channel)
+                .push_bind(r.external_id)
+                .push_bind(r.received_at)
+                .push_bind(r.registered_at)
+                .push_bind(r.region_code)
+                .push_bind(r.town_code)
+                .push_bind(r.title)
+                .push_bind(r.body)
+                .push_bind(r.category)
+                .push_bind(r.amount_fen)
+                .push_bind(r.people_count)
+                .push_bind(r.lat)
+                .push_bind(r.lon)
+                .push_bind(r.status)
+                .push_bind(1_i64)
+                .push_bind(r.kind)
+                .push_bind(r.workflow)
+                .push_bind(r.risk)
+                .push_bind(r.respondent_key);
+        });
+        insert.push(" ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id");
+        let inserted: Vec<(i64, String, String)> = insert.build_query_as().fetch_all(&mut *conn).await?;
+
+        // Only a re-import pays for this look-up; a fresh import inserts every record.
+        let existing =
+            if inserted.len() < chunk.len() { existing_by_key(&mut *conn, chunk).await? } else { Vec::new() };
+        let registrations = rows::registrations(chunk, inserted, existing)?;
+
+        let registered = rows::registered(chunk, &registrations);
+        let parties = rows::party_rows(&registered);
+        for party_chunk in parties.chunks(rows::CHUNK * 2) {
+            let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO parties ({}) ", rows::PARTY_COLUMNS));
+            insert.push_values(party_chunk, |mut b, p| {
+                b.push_bind(p.case_id)
+                    .push_bind(p.position)
+                    .push_bind(p.role)
+                    .push_bind(p.kind)
+                    .push_bind(p.name)
+                    .push_bind(p.id_hash)
+                    .push_bind(p.id_masked)
+                    .push_bind(p.phone_hash)
+                    .push_bind(p.phone_masked);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+
+        if !registered.is_empty() {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
+            insert.push_values(&registered, |mut b, (id, record)| {
+                let kind = EventKind::Registered { channel: record.record.channel };
+                b.push_bind(*id)
+                    .push_bind(1_i64)
+                    .push_bind(now)
+                    .push_bind(actor)
+                    .push_bind(kind.code())
+                    .push_bind(events::encode(&kind));
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+        Ok(registrations)
+    }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let migrator = sqlx::migrate!("./migrations/sqlite");
-        let applied: Vec<i64> = applied_versions(&self.pool).await;
-        migrator.run(&self.pool).await?;
+        let applied: Vec<i64> = applied_versions(&self.writer).await;
+        migrator.run(&self.writer).await?;
         Ok(migrator.iter().filter(|m| !applied.contains(&m.version)).map(|m| m.description.to_string()).collect())
     }
 
@@ -93,77 +240,48 @@ impl Store for SqliteStore {
     #[tracing::instrument(skip_all, fields(records = records.len()))]
     async fn register_cases(&self, records: &[NewCase], actor: &str) -> Result<Vec<Registration>, StoreError> {
         let now = rows::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut all = Vec::with_capacity(records.len());
         for chunk in records.chunks(rows::CHUNK) {
-            let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
-            // Rows go in key order, so that concurrent imports lock keys in one order (no deadlock).
-            insert.push_values(rows::sorted_by_key(chunk), |mut b, record| {
-                let r = NewCaseRow::new(record, now);
-                b.push_bind(r.channel)
-                    .push_bind(r.external_id)
-                    .push_bind(r.received_at)
-                    .push_bind(r.registered_at)
-                    .push_bind(r.region_code)
-                    .push_bind(r.town_code)
-                    .push_bind(r.title)
-                    .push_bind(r.body)
-                    .push_bind(r.category)
-                    .push_bind(r.amount_fen)
-                    .push_bind(r.people_count)
-                    .push_bind(r.lat)
-                    .push_bind(r.lon)
-                    .push_bind(r.status)
-                    .push_bind(1_i64)
-                    .push_bind(r.kind)
-                    .push_bind(r.workflow)
-                    .push_bind(r.risk)
-                    .push_bind(r.respondent_key);
-            });
-            insert.push(" ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id");
-            let inserted: Vec<(i64, String, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-
-            // Only a re-import pays for this look-up; a fresh import inserts every record.
-            let existing =
-                if inserted.len() < chunk.len() { existing_by_key(&mut tx, chunk).await? } else { Vec::new() };
-            let registrations = rows::registrations(chunk, inserted, existing)?;
-
-            let registered = rows::registered(chunk, &registrations);
-            let parties = rows::party_rows(&registered);
-            for party_chunk in parties.chunks(rows::CHUNK * 2) {
-                let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO parties ({}) ", rows::PARTY_COLUMNS));
-                insert.push_values(party_chunk, |mut b, p| {
-                    b.push_bind(p.case_id)
-                        .push_bind(p.position)
-                        .push_bind(p.role)
-                        .push_bind(p.kind)
-                        .push_bind(p.name)
-                        .push_bind(p.id_hash)
-                        .push_bind(p.id_masked)
-                        .push_bind(p.phone_hash)
-                        .push_bind(p.phone_masked);
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-
-            if !registered.is_empty() {
-                let mut insert =
-                    QueryBuilder::<Sqlite>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
-                insert.push_values(&registered, |mut b, (id, record)| {
-                    let kind = EventKind::Registered { channel: record.record.channel };
-                    b.push_bind(*id)
-                        .push_bind(1_i64)
-                        .push_bind(now)
-                        .push_bind(actor)
-                        .push_bind(kind.code())
-                        .push_bind(events::encode(&kind));
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-            all.extend(registrations);
+            all.extend(Self::insert_new(&mut tx, chunk, actor, now).await?);
         }
         tx.commit().await?;
         Ok(all)
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn register_case(
+        &self,
+        new: &NewCase,
+        actor: &str,
+        plan: &(dyn for<'c> Fn(&'c Case) -> Handling + Send + Sync),
+    ) -> Result<(Registration, Case), StoreError> {
+        let now = rows::now();
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let registration = Self::insert_new(&mut tx, std::slice::from_ref(new), actor, now).await?[0];
+        let Registration::Registered(id) = registration else {
+            let case = Self::load_case(&mut tx, registration.case_id()).await?;
+            tx.commit().await?;
+            return Ok((registration, case.ok_or(StoreError::CaseNotFound(registration.case_id()))?));
+        };
+        let mut case = Case {
+            id,
+            status: shanzhi_core::CaseStatus::Registered,
+            registered_at: now,
+            version: 1,
+            record: new.record.clone(),
+            workflow: new.workflow.clone(),
+        };
+        let handling = plan(&case);
+        if let Some(kind) = handling.next {
+            Self::write_event(&mut tx, &mut case, kind, actor, now).await?;
+        }
+        for (other, kind) in handling.others {
+            let mut other = Self::load_for_update(&mut tx, other).await?;
+            Self::write_event(&mut tx, &mut other, kind, actor, now).await?;
+        }
+        tx.commit().await?;
+        Ok((registration, case))
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
@@ -205,7 +323,7 @@ impl Store for SqliteStore {
     async fn append_event(
         &self,
         id: CaseId,
-        expected_version: u32,
+        expected_version: Option<u32>,
         kind: EventKind,
         actor: &str,
     ) -> Result<(Case, CaseEvent), StoreError> {
@@ -214,52 +332,12 @@ impl Store for SqliteStore {
         };
         // BEGIN IMMEDIATE takes the write lock before reading, so the version read is the one the
         // update will see. A transaction dropped before commit (a cancelled request) rolls back.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(race)?;
-        let mut case = Self::load_case(&mut tx, id).await?.ok_or(StoreError::CaseNotFound(id))?;
-        if case.version != expected_version {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(race)?;
+        let mut case = Self::load_for_update(&mut tx, id).await?;
+        if expected_version.is_some_and(|v| v != case.version) {
             return Err(StoreError::Conflict(id));
         }
-        let event = CaseEvent { case_id: id, seq: case.version + 1, at: rows::now(), actor: actor.to_owned(), kind };
-        case.apply(&event);
-        sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(id.get())
-            .bind(i64::from(event.seq))
-            .bind(event.at)
-            .bind(&event.actor)
-            .bind(event.kind.code())
-            .bind(events::encode(&event.kind))
-            .execute(&mut *tx)
-            .await
-            .map_err(race)?;
-        let p = Projection::of(&case);
-        sqlx::query(rows::UPDATE_CASE)
-            .bind(p.status)
-            .bind(p.category)
-            .bind(p.version)
-            .bind(p.workflow)
-            .bind(p.kind)
-            .bind(p.lead_department)
-            .bind(p.handling_level)
-            .bind(p.due_at)
-            .bind(p.paused)
-            .bind(p.primary_case_id)
-            .bind(p.resolved_level)
-            .bind(id.get())
-            .execute(&mut *tx)
-            .await
-            .map_err(race)?;
-        if matches!(event.kind, EventKind::Routed { .. } | EventKind::Escalated { .. } | EventKind::Transferred { .. })
-        {
-            sqlx::query("DELETE FROM case_handlers WHERE case_id = $1").bind(id.get()).execute(&mut *tx).await?;
-            for (department, role) in p.handlers {
-                sqlx::query("INSERT INTO case_handlers (case_id, department, role) VALUES ($1, $2, $3)")
-                    .bind(id.get())
-                    .bind(department)
-                    .bind(role)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
+        let event = Self::write_event(&mut tx, &mut case, kind, actor, rows::now()).await?;
         tx.commit().await.map_err(race)?;
         Ok((case, event))
     }
@@ -277,13 +355,12 @@ impl Store for SqliteStore {
     }
 
     async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Case>, StoreError> {
+        // Candidates are a hint for the matcher, not a report: no snapshot transaction needed.
         let sql = query::candidates(candidates);
-        let mut tx = self.read_transaction().await?;
+        let mut conn = self.pool.acquire().await?;
         let rows: Vec<CaseRow> =
-            bind_all!(sqlx::query_as::<_, CaseRow>(&sql.text), sql.args).fetch_all(&mut *tx).await?;
-        let cases = Self::with_parties(&mut tx, rows).await?;
-        tx.commit().await?;
-        Ok(cases)
+            bind_all!(sqlx::query_as::<_, CaseRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
+        Self::with_parties(&mut conn, rows).await
     }
 
     async fn events_of_kind(
@@ -332,7 +409,7 @@ impl Store for SqliteStore {
     }
 
     async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(key)
             .bind(value)
@@ -346,7 +423,7 @@ impl Store for SqliteStore {
 }
 
 async fn existing_by_key(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    conn: &mut sqlx::SqliteConnection,
     chunk: &[NewCase],
 ) -> Result<Vec<(i64, String, String)>, StoreError> {
     let mut select =
@@ -356,7 +433,7 @@ async fn existing_by_key(
         select.push(if i == 0 { "(" } else { ", (" }).push_bind(channel).push(", ").push_bind(external_id).push(")");
     }
     select.push(")");
-    Ok(select.build_query_as().fetch_all(&mut **tx).await?)
+    Ok(select.build_query_as().fetch_all(&mut *conn).await?)
 }
 
 async fn applied_versions(pool: &SqlitePool) -> Vec<i64> {

@@ -178,16 +178,16 @@ async fn every_change_appends_to_the_history(db: &TestDatabase) {
     let id = store.register_cases(&[neighbours("g-1", "南湖村")], "t").await.unwrap()[0].case_id();
 
     let routed = EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed };
-    let (after, event) = store.append_event(id, 1, routed.clone(), "clerk:王").await.unwrap();
+    let (after, event) = store.append_event(id, Some(1), routed.clone(), "clerk:王").await.unwrap();
     assert_eq!((event.seq, after.version, after.status), (2, 2, CaseStatus::Routed));
     assert_eq!(store.history(id).await.unwrap().last(), Some(&event), "the returned event is the stored one");
     assert_eq!(event.kind, routed);
     assert!(
-        matches!(store.append_event(id, 1, routed, "clerk:王").await, Err(StoreError::Conflict(_))),
+        matches!(store.append_event(id, Some(1), routed, "clerk:王").await, Err(StoreError::Conflict(_))),
         "a decision made on an old version is refused"
     );
     let category = EventKind::CategoryChanged { from: None, to: Some("邻里纠纷".into()) };
-    store.append_event(id, 2, category, "mediator:李").await.unwrap();
+    store.append_event(id, Some(2), category, "mediator:李").await.unwrap();
 
     let case = store.case(id).await.unwrap().unwrap();
     assert_eq!((case.status, case.version), (CaseStatus::Routed, 3));
@@ -201,7 +201,7 @@ async fn every_change_appends_to_the_history(db: &TestDatabase) {
 
     let missing = CaseId::new(id.get() + 99).unwrap();
     assert!(matches!(
-        store.append_event(missing, 1, EventKind::LinkConfirmed, "t").await,
+        store.append_event(missing, Some(1), EventKind::LinkConfirmed, "t").await,
         Err(StoreError::CaseNotFound(_))
     ));
 }
@@ -251,7 +251,7 @@ async fn concurrent_changes_keep_the_history_contiguous(db: &TestDatabase) {
             tokio::spawn(async move {
                 let version = store.case(id).await?.expect("registered").version;
                 let change = EventKind::CategoryChanged { from: None, to: Some(format!("类别{i}")) };
-                store.append_event(id, version, change, "t").await
+                store.append_event(id, Some(version), change, "t").await
             })
         })
         .collect();
@@ -307,7 +307,7 @@ async fn summary_counts_by_channel_status_and_town(db: &TestDatabase) {
         .await
         .unwrap();
     let routed = EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed };
-    store.append_event(regs[3].case_id(), 1, routed, "t").await.unwrap();
+    store.append_event(regs[3].case_id(), Some(1), routed, "t").await.unwrap();
     let summary = store.ledger_summary().await.unwrap();
     assert_eq!(summary.total, 4);
     assert_eq!(summary.by_channel.len(), 2);
@@ -391,7 +391,7 @@ async fn selected(store: &dyn Store, filter: CaseFilter) -> Vec<CaseId> {
 /// Appends `kind` on the case's current version; returns the case after it.
 async fn append(store: &dyn Store, id: CaseId, kind: EventKind) -> Case {
     let version = store.case(id).await.unwrap().expect("case exists").version;
-    store.append_event(id, version, kind, "t").await.unwrap().0
+    store.append_event(id, Some(version), kind, "t").await.unwrap().0
 }
 
 fn routing(lead: &str, co: &[&str]) -> Routing {
@@ -933,7 +933,15 @@ async fn candidates(store: &dyn Store) -> Candidates {
 }
 
 fn nothing_since(since: DateTime<Utc>) -> CandidateQuery {
-    CandidateQuery { identities: vec![], respondent_key: None, town: None, category: None, since, limit: 50 }
+    CandidateQuery {
+        identities: vec![],
+        respondent_key: None,
+        town: None,
+        category: None,
+        since,
+        same_town_since: since,
+        limit: 50,
+    }
 }
 
 async fn candidates_share_a_person_a_respondent_or_town_and_category(db: &TestDatabase) {
@@ -1036,7 +1044,7 @@ async fn events_of_kind_are_one_kind_in_a_half_open_period_oldest_first(db: &Tes
         (high, routed("区矛调中心", &[])),
     ] {
         let version = store.case(id).await.unwrap().unwrap().version;
-        appended.push(store.append_event(id, version, kind, "dispatcher:周").await.unwrap().1);
+        appended.push(store.append_event(id, Some(version), kind, "dispatcher:周").await.unwrap().1);
         pause();
     }
     let end = Utc::now() + chrono::Duration::seconds(1);
@@ -1095,9 +1103,10 @@ async fn workflow_state_round_trips_and_replays_from_history(db: &TestDatabase) 
                 text: "劳务公司于12月10日前支付拖欠工资".into(),
                 amount_yuan: Some(Yuan::from_fen(32_000_000).unwrap()),
                 due: NaiveDate::from_ymd_opt(2026, 12, 10),
+                check_on: NaiveDate::from_ymd_opt(2026, 12, 13),
                 honoured: None,
             },
-            Term { text: "工人停止聚集".into(), amount_yuan: None, due: None, honoured: None },
+            Term { text: "工人停止聚集".into(), amount_yuan: None, due: None, check_on: None, honoured: None },
         ],
         judicial_confirmation: None,
     };
@@ -1140,7 +1149,7 @@ async fn workflow_state_round_trips_and_replays_from_history(db: &TestDatabase) 
     let mut task_done_at = None;
     for kind in events.iter().cloned() {
         let is_task = matches!(kind, EventKind::TaskCompleted { .. });
-        let (case, event) = store.append_event(id, last.version, kind, "mediator:李").await.unwrap();
+        let (case, event) = store.append_event(id, Some(last.version), kind, "mediator:李").await.unwrap();
         assert_eq!(case.version, event.seq);
         if is_task {
             task_done_at = Some(event.at);

@@ -4,14 +4,14 @@
 
 use chrono::{DateTime, Utc};
 use shanzhi_core::workflow::{self, Action, CaseKind, Context, Incoming, MatchEvidence, matching};
-use shanzhi_core::{Case, CaseId, EventKind, LedgerRecord, RecordContext};
-use shanzhi_store::{CandidateQuery, Registration};
+use shanzhi_core::{Case, CaseId, LedgerRecord, RecordContext};
+use shanzhi_store::{CandidateQuery, Handling, Registration};
 
 use crate::error::FieldProblem;
 use crate::{ApiError, AppState};
 
-/// Candidates compared with each new record, at most.
-const MATCH_CANDIDATES: u32 = 50;
+/// Candidates compared with each new record, at most (the most recent).
+const MATCH_CANDIDATES: u32 = 20;
 
 pub(crate) fn context<'a>(state: &'a AppState, case: &Case, now: DateTime<Utc>) -> Context<'a> {
     let category_lead = case
@@ -43,25 +43,7 @@ pub(crate) async fn load(state: &AppState, id: CaseId) -> Result<Case, ApiError>
 pub(crate) async fn act(state: &AppState, id: CaseId, action: &Action, actor: &str) -> Result<Case, ApiError> {
     let case = load(state, id).await?;
     let kind = workflow::decide(&case, action, &context(state, &case, Utc::now()))?;
-    Ok(state.store.append_event(id, case.version, kind, actor).await?.0)
-}
-
-/// Appends an event to a case decided by `decide` on its current version, retrying when another
-/// change came first (for the primary's side of a link, which nobody else's decision depends on).
-pub(crate) async fn append_retrying(
-    state: &AppState,
-    id: CaseId,
-    kind: EventKind,
-    actor: &str,
-) -> Result<Case, ApiError> {
-    let mut attempts = 0;
-    loop {
-        let case = load(state, id).await?;
-        match state.store.append_event(id, case.version, kind.clone(), actor).await {
-            Err(shanzhi_store::StoreError::Conflict(_)) if attempts < 5 => attempts += 1,
-            other => return Ok(other?.0),
-        }
-    }
+    Ok(state.store.append_event(id, Some(case.version), kind, actor).await?.0)
 }
 
 /// What the intake answers.
@@ -109,43 +91,45 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
             town: new_case.record.region.town(),
             category: new_case.record.category.clone(),
             since: matching::since(&state.rules.matching, new_case.record.received_at),
+            same_town_since: matching::same_town_since(&state.rules.matching, new_case.record.received_at),
             limit: MATCH_CANDIDATES,
         })
         .await?;
-    let incoming = Incoming { record: &new_case.record, respondent_key: new_case.workflow.respondent_key.as_deref() };
+    let incoming = Incoming::new(&new_case.record, new_case.workflow.respondent_key.as_deref());
     let mut related: Vec<MatchEvidence> = candidates
         .iter()
         .map(|c| state.rules.matching.compare(&incoming, c))
         .filter(|e| state.rules.matching.is_related(e))
         .collect();
 
-    let registration = state.store.register_cases(std::slice::from_ref(&new_case), actor).await?[0];
-    let id = match registration {
-        Registration::AlreadyPresent(id) => {
-            let case = load(state, id).await?;
-            return Ok(Intake { case, query_code: None, related: Vec::new(), created: false });
-        }
-        Registration::Registered(id) => id,
-    };
-    related.retain(|e| e.case != id);
-    let case = load(state, id).await?;
+    // The primary case is the best match that is not itself linked; the routing is decided on
+    // the case as registered. Both are written with the registration, in one transaction.
     let primary = state.rules.matching.primary(&related, &candidates).cloned();
-    let case = match primary {
-        Some(evidence) => {
+    let plan = |case: &Case| -> Handling {
+        if let Some(evidence) = &primary {
             let primary = candidates.iter().find(|c| c.id == evidence.case).expect("the evidence names a candidate");
             let relation = evidence.relation.expect("a primary match has a relation");
-            let (linked, attached) =
-                workflow::link(&case, primary, relation, &format!("自动关联：{}", evidence.explanation()), false)?;
-            let case = state.store.append_event(id, case.version, linked, actor).await?.0;
-            append_retrying(state, primary.id, attached, actor).await?;
-            case
+            let why = format!("自动关联：{}", evidence.explanation());
+            match workflow::link(case, primary, relation, &why, false) {
+                Ok((linked, attached)) => return Handling { next: Some(linked), others: vec![(primary.id, attached)] },
+                Err(e) => tracing::warn!(error = %e, primary = %primary.id, "not linked; routing instead"),
+            }
         }
-        None => {
-            let route = Action::Route { lead: None, co_handlers: None, level: None, reason: None };
-            let kind = workflow::decide(&case, &route, &context(state, &case, now))?;
-            state.store.append_event(id, case.version, kind, actor).await?.0
+        let route = Action::Route { lead: None, co_handlers: None, level: None, reason: None };
+        match workflow::decide(case, &route, &context(state, case, now)) {
+            Ok(routed) => Handling { next: Some(routed), others: Vec::new() },
+            // Left registered, in the dispatcher's queue: a person routes what the rules cannot.
+            Err(e) => {
+                tracing::warn!(error = %e, "the routing rules found no department; left for the dispatcher");
+                Handling::default()
+            }
         }
     };
+    let (registration, case) = state.store.register_case(&new_case, actor, &plan).await?;
+    if let Registration::AlreadyPresent(_) = registration {
+        return Ok(Intake { case, query_code: None, related: Vec::new(), created: false });
+    }
+    related.retain(|e| e.case != case.id);
     Ok(Intake { case, query_code: Some(query_code), related, created: true })
 }
 

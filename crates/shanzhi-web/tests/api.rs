@@ -32,7 +32,7 @@ async fn a_case_comes_with_its_history_and_masked_parties(app: TestApp) {
     let id = ids[0];
     let case_id = shanzhi_core::CaseId::new(id).unwrap();
     let routed = EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed };
-    app.state.store.append_event(case_id, 1, routed, "clerk:周").await.unwrap();
+    app.state.store.append_event(case_id, Some(1), routed, "clerk:周").await.unwrap();
 
     let (status, case) = app.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(status, 200);

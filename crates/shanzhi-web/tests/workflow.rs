@@ -97,11 +97,15 @@ async fn a_dispute_lives_from_intake_to_closing(app: TestApp) {
     let session = json!({"actor": "mediator:赵", "action": "record_session", "place": "中泰街道矛调中心",
         "participants": ["张某某", "恒达公司项目经理"], "outcome": "双方同意分两期支付"});
     act(&app, &id, session).await;
+    // The first term fell due long ago (an agreement recorded late): its check is due now.
     let agreement = json!({"actor": "mediator:赵", "action": "record_agreement", "terms": [
-        {"text": "恒达公司于12月10日前支付3万元", "amount_yuan": "30000", "due": "2026-12-10"},
-        {"text": "余款3万元于12月31日前付清", "amount_yuan": "30000", "due": "2026-12-31"}]});
+        {"text": "恒达公司先行支付3万元", "amount_yuan": "30000", "due": "2026-01-10"},
+        {"text": "余款3万元于年底前付清", "amount_yuan": "30000", "due": "2099-12-31"}]});
     let case = act(&app, &id, agreement).await;
     assert_eq!(case["workflow"]["agreement"]["terms"].as_array().unwrap().len(), 2);
+    assert_eq!(case["workflow"]["agreement"]["terms"][0]["check_on"], "2026-01-13");
+    let (_, to_check) = app.get("/api/v1/cases?agreement_check_due=true").await;
+    assert_eq!(to_check["cases"][0]["id"], id, "{to_check}");
     let case = act(&app, &id, json!({"actor": "mediator:赵", "action": "request_judicial_confirmation"})).await;
     assert!(case["workflow"]["agreement"]["judicial_confirmation"]["court"].as_str().unwrap().contains("法"));
     act(&app, &id, json!({"actor": "court:钱", "action": "record_judicial_confirmation"})).await;
@@ -110,6 +114,8 @@ async fn a_dispute_lives_from_intake_to_closing(app: TestApp) {
     let case =
         act(&app, &id, json!({"actor": "mediator:赵", "action": "check_term", "term": 0, "honoured": true})).await;
     assert_eq!(case["workflow"]["agreement"]["terms"][0]["honoured"], true);
+    let (_, to_check) = app.get("/api/v1/cases?agreement_check_due=true").await;
+    assert_eq!(to_check["total"], 0, "checked, and the next term is not due for a check yet");
     let case =
         act(&app, &id, json!({"actor": "visitor:孙", "action": "follow_up", "satisfaction": 5, "comment": "满意"}))
             .await;
@@ -301,6 +307,11 @@ async fn the_same_matter_by_three_channels_is_one_case(app: TestApp) {
     assert_eq!(attached, [&hotline["id"], &walk_in["id"]]);
     let (_, list) = app.get("/api/v1/cases?primary_only=true").await;
     assert_eq!(list["total"], 1, "one primary case for the matter");
+    // The caller of the linked record follows the primary case.
+    let (number, code) = (hotline["case_number"].as_str().unwrap(), hotline["query_code"].as_str().unwrap());
+    let (status, tracked) = app.get(&format!("/api/v1/track?number={number}&code={code}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(tracked["primary_case_number"], police["case_number"]);
 }
 
 async fn two_matters_of_one_person_stay_two_cases(app: TestApp) {

@@ -182,6 +182,11 @@ impl EventKind {
         }
     }
 
+    /// Whether the event changes who handles the case.
+    pub fn changes_routing(&self) -> bool {
+        matches!(self, EventKind::Routed { .. } | EventKind::Escalated { .. } | EventKind::Transferred { .. })
+    }
+
     /// Whether the event sets a new stage clock.
     fn starts_a_stage(&self) -> bool {
         matches!(

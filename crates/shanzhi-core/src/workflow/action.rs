@@ -311,7 +311,15 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
             let terms = terms
                 .iter()
                 .map(|t| {
-                    Ok(Term { text: reason(&t.text, "terms")?, amount_yuan: t.amount_yuan, due: t.due, honoured: None })
+                    let check_on =
+                        t.due.map(|due| due + chrono::Days::new(u64::from(ctx.deadlines.agreement_check_days())));
+                    Ok(Term {
+                        text: reason(&t.text, "terms")?,
+                        amount_yuan: t.amount_yuan,
+                        due: t.due,
+                        check_on,
+                        honoured: None,
+                    })
                 })
                 .collect::<Result<Vec<_>, WorkflowError>>()?;
             if w.agreement.as_ref().is_some_and(|a| a.judicial_confirmation.is_some()) {

@@ -2,8 +2,6 @@
 //! the ledger (`data/workflow/matching.toml`). Pure scoring over records the store has found as
 //! candidates (same party, same respondent, or same town and category, recently).
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -60,10 +58,17 @@ impl MatchEvidence {
     }
 }
 
-/// The new record as the matcher sees it.
+/// The new record as the matcher sees it, read once for all the candidates.
 pub struct Incoming<'a> {
-    pub record: &'a CaseRecord,
-    pub respondent_key: Option<&'a str>,
+    record: &'a CaseRecord,
+    respondent_key: Option<&'a str>,
+    bigrams: Bigrams,
+}
+
+impl<'a> Incoming<'a> {
+    pub fn new(record: &'a CaseRecord, respondent_key: Option<&'a str>) -> Self {
+        Incoming { record, respondent_key, bigrams: Bigrams::of(record.text.as_str()) }
+    }
 }
 
 impl MatchingRules {
@@ -87,7 +92,7 @@ impl MatchingRules {
         };
         let same_category = new.category.is_some() && new.category == old.category;
         let same_town = new.region.town() == old.region.town();
-        let similarity = similarity(new.text.as_str(), old.text.as_str());
+        let similarity = incoming.bigrams.dice(&Bigrams::of(old.text.as_str()));
         let days_apart = (new.received_at - old.received_at).num_seconds().abs() as f64 / 86_400.0;
         let within = |days: i64| days_apart <= days as f64;
         let same_matter = within(self.window_days)
@@ -161,22 +166,58 @@ fn share_a_person(a: &CaseRecord, b: &CaseRecord) -> bool {
 
 /// Dice coefficient of the character bigrams of two texts, ignoring punctuation and spaces.
 pub fn similarity(a: &str, b: &str) -> f32 {
-    let (a, b) = (bigrams(a), bigrams(b));
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let shared = a.intersection(&b).count();
-    (2 * shared) as f32 / (a.len() + b.len()) as f32
+    Bigrams::of(a).dice(&Bigrams::of(b))
 }
 
-fn bigrams(text: &str) -> HashSet<(char, char)> {
-    let chars: Vec<char> = text.chars().filter(|c| c.is_alphanumeric()).collect();
-    chars.windows(2).map(|w| (w[0], w[1])).collect()
+/// The distinct character bigrams of a text, packed and sorted, so that comparing two is one
+/// merge (a text is compared with up to dozens of candidates at every intake).
+#[derive(Debug, Clone)]
+struct Bigrams(Vec<u64>);
+
+impl Bigrams {
+    fn of(text: &str) -> Self {
+        let mut previous: Option<char> = None;
+        let mut packed = Vec::with_capacity(text.len() / 3);
+        for c in text.chars().filter(|c| c.is_alphanumeric()) {
+            if let Some(p) = previous {
+                packed.push((u64::from(p) << 32) | u64::from(c));
+            }
+            previous = Some(c);
+        }
+        packed.sort_unstable();
+        packed.dedup();
+        Bigrams(packed)
+    }
+
+    fn dice(&self, other: &Bigrams) -> f32 {
+        let (a, b) = (&self.0, &other.0);
+        if a.is_empty() || b.is_empty() {
+            return 0.0;
+        }
+        let (mut i, mut j, mut shared) = (0, 0, 0usize);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (2 * shared) as f32 / (a.len() + b.len()) as f32
+    }
 }
 
 /// When a candidate search starts: the lookback before `at`.
 pub fn since(rules: &MatchingRules, at: DateTime<Utc>) -> DateTime<Utc> {
     at - chrono::Duration::days(rules.lookback_days())
+}
+
+/// When a candidate search by town and category alone starts: the matching window before `at`.
+pub fn same_town_since(rules: &MatchingRules, at: DateTime<Utc>) -> DateTime<Utc> {
+    at - chrono::Duration::days(rules.window_days)
 }
 
 #[cfg(test)]

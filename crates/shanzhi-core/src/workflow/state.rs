@@ -173,6 +173,9 @@ pub struct Term {
     pub amount_yuan: Option<Yuan>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<NaiveDate>,
+    /// When to check that the term was honoured (履约回访): a few days after it fell due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_on: Option<NaiveDate>,
     /// The outcome of the check that the term was honoured (履约), once made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub honoured: Option<bool>,
@@ -248,6 +251,11 @@ impl Workflow {
         self.routing
             .iter()
             .flat_map(|r| std::iter::once(r.lead.as_str()).chain(r.co_handlers.iter().map(|t| t.department.as_str())))
+    }
+
+    /// The first day on which a term of the agreement is to be checked and has not been.
+    pub fn next_agreement_check(&self) -> Option<NaiveDate> {
+        self.agreement.iter().flat_map(|a| &a.terms).filter(|t| t.honoured.is_none()).filter_map(|t| t.check_on).min()
     }
 
     /// The rating of the latest follow-up that reached the party.

@@ -12,10 +12,13 @@ ALTER TABLE cases ADD COLUMN primary_case_id INTEGER REFERENCES cases (id);
 ALTER TABLE cases ADD COLUMN respondent_key TEXT;
 ALTER TABLE cases ADD COLUMN risk TEXT NOT NULL DEFAULT 'none';
 ALTER TABLE cases ADD COLUMN resolved_level TEXT;
+-- When the next term of the case's agreement is to be checked (履约回访), until it is.
+ALTER TABLE cases ADD COLUMN agreement_check_at TEXT;
 
 CREATE INDEX cases_status_due_idx ON cases (status, due_at);
 CREATE INDEX cases_primary_idx ON cases (primary_case_id) WHERE primary_case_id IS NOT NULL;
 CREATE INDEX cases_respondent_key_idx ON cases (respondent_key) WHERE respondent_key IS NOT NULL;
+CREATE INDEX cases_agreement_check_idx ON cases (agreement_check_at) WHERE agreement_check_at IS NOT NULL;
 CREATE INDEX cases_town_category_received_idx ON cases (town_code, category, received_at);
 
 -- Every department on a case (the lead and the co-handlers), for inboxes and data scopes.

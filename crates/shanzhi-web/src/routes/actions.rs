@@ -14,7 +14,7 @@ use shanzhi_core::workflow::{self, Action, Relation};
 use super::cases::{actor, parse_case_id};
 use super::render::case_json;
 use crate::extract::JsonBody;
-use crate::workflow::{act, append_retrying, load};
+use crate::workflow::{act, load};
 use crate::{ApiError, AppState};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -49,22 +49,22 @@ async fn take_action(
             let primary = load(&state, into).await?;
             let (linked, attached) =
                 workflow::link(&case, &primary, Relation::SameMatter, &text(&body, "reason")?, true)?;
-            let case = state.store.append_event(id, case.version, linked, &actor).await?.0;
-            append_retrying(&state, into, attached, &actor).await?;
+            let case = state.store.append_event(id, Some(case.version), linked, &actor).await?.0;
+            state.store.append_event(into, None, attached, &actor).await?;
             case
         }
         Some("confirm_link") => {
             let case = load(&state, id).await?;
             let kind = workflow::confirm_link(&case)?;
-            state.store.append_event(id, case.version, kind, &actor).await?.0
+            state.store.append_event(id, Some(case.version), kind, &actor).await?.0
         }
         Some("split") => {
             let case = load(&state, id).await?;
             let primary = case.workflow.link.as_ref().map(|l| l.primary);
             let (split, detached) = workflow::split(&case, &text(&body, "reason")?)?;
-            let case = state.store.append_event(id, case.version, split, &actor).await?.0;
+            let case = state.store.append_event(id, Some(case.version), split, &actor).await?.0;
             if let Some(primary) = primary {
-                append_retrying(&state, primary, detached, &actor).await?;
+                state.store.append_event(primary, None, detached, &actor).await?;
             }
             case
         }

@@ -91,6 +91,8 @@ struct ListQuery {
     /// `received` (newest first, the default) or `due` (nearest deadline first).
     order: Option<String>,
     primary_only: Option<bool>,
+    /// Cases with an agreement term due for its check (履约回访) today.
+    agreement_check_due: Option<bool>,
     page: Option<u64>,
     per_page: Option<u32>,
 }
@@ -126,7 +128,10 @@ async fn list(
             .map(|s| s.parse::<CaseStatus>().map_err(|e| bad("unknown_status", "status", e.to_string())))
             .transpose()?,
         region,
-        department: q.department.filter(|d| !d.trim().is_empty()),
+        department: q
+            .department
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| state.departments.find(&d).map_or(d, |known| known.name.clone())),
         category: q.category.map(|c| state.analyzer.taxonomy().find(&c).map_or(c, |cat| cat.code.clone())),
         channel: q
             .channel
@@ -139,6 +144,7 @@ async fn list(
         received_from: q.from.map(start_of),
         received_before: q.to.map(|d| start_of(d + chrono::Days::new(1))),
         primary_only: q.primary_only.unwrap_or(false),
+        agreement_check_by: q.agreement_check_due.unwrap_or(false).then_some(now),
     };
     let order = match q.order.as_deref() {
         None | Some("received") => CaseOrder::Received,

@@ -42,6 +42,11 @@ async fn track(
         return Err(not_found());
     }
     let w = &case.workflow;
+    // A linked record is handled as its primary case: the citizen is told that case's number.
+    let primary = match &w.link {
+        Some(link) => state.store.case(link.primary).await?.map(|p| case_number(&state, &p)),
+        None => None,
+    };
     let steps: Vec<Value> = history
         .iter()
         .filter_map(|e| public_step(&e.kind).map(|label| json!({ "at": e.at.to_rfc3339(), "step": label })))
@@ -55,7 +60,7 @@ async fn track(
         "department": w.routing.as_ref().map(|r| &r.lead),
         "due_at": w.clock.as_ref().map(|c| c.due_at.to_rfc3339()),
         "outcome_label": w.resolution.as_ref().map(|r| r.outcome.label()),
-        "primary_case_number": w.link.as_ref().map(|l| workflow::case_number(state.rules.routing.case_number_prefix(), case.record.received_at.format("%Y").to_string().parse().unwrap_or(0), l.primary)),
+        "primary_case_number": primary,
         "steps": steps,
         "as_of": Utc::now().to_rfc3339(),
     })))
