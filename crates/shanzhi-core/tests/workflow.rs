@@ -20,8 +20,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 use shanzhi_core::calendar::WorkCalendar;
 use shanzhi_core::workflow::{
-    Action, Context, DeadlineRules, Incoming, Link, MatchingRules, Outcome, Relation, Routing, RoutingRules, TermInput,
-    WorkflowError, case_id_of_number, case_number, decide, is_overdue,
+    Action, Candidate, Context, DeadlineRules, Incoming, Link, MatchingRules, Outcome, Relation, Routing, RoutingRules,
+    TermInput, WorkflowError, case_id_of_number, case_number, decide, is_overdue,
 };
 use shanzhi_core::{
     Case, CaseEvent, CaseId, CaseStatus, DepartmentDirectory, EventKind, Gazetteer, LedgerRecord, NewCase, PiiKey,
@@ -1186,7 +1186,7 @@ fn the_same_wage_arrears_reported_by_110_12345_and_a_walk_in_is_one_matter() {
     );
 
     // 12345 after 110: the same caller (phone) about the same respondent.
-    let e = rules.compare(&incoming(&hotline), &police);
+    let e = rules.compare(&incoming(&hotline), &Candidate::of(&police));
     assert!(e.shared_party && e.shared_respondent && e.same_category && e.same_town, "{e:?}");
     assert!(e.relation.is_some(), "12345 after 110 is the same matter: {e:?} ({})", e.explanation());
     assert_eq!(e.case, police.id);
@@ -1194,13 +1194,14 @@ fn the_same_wage_arrears_reported_by_110_12345_and_a_walk_in_is_one_matter() {
 
     // The walk-in: another worker, the same company.
     for earlier in [&police, &hotline] {
-        let e = rules.compare(&incoming(&walk_in), earlier);
+        let e = rules.compare(&incoming(&walk_in), &Candidate::of(earlier));
         assert!(!e.shared_party && e.shared_respondent, "{e:?}");
         assert_eq!(e.relation, Some(Relation::SameMatter), "{} ({})", earlier.record.channel.code(), e.explanation());
     }
 
     // The matcher names a primary for the walk-in among the two earlier reports.
     let candidates = vec![police.clone(), hotline.clone()];
+    let candidates: Vec<Candidate> = candidates.iter().map(|c| Candidate::of(c)).collect();
     let evidence: Vec<_> = candidates.iter().map(|c| rules.compare(&incoming(&walk_in), c)).collect();
     assert!(rules.primary(&evidence, &candidates).is_some());
 }
@@ -1229,7 +1230,8 @@ fn the_same_person_with_another_matter_is_not_linked() {
         }),
     );
     noise.workflow.respondent_key = Some("person:楼上住户".into());
-    let e = rules.compare(&Incoming::new(&noise.record, noise.workflow.respondent_key.as_deref()), &wages);
+    let e =
+        rules.compare(&Incoming::new(&noise.record, noise.workflow.respondent_key.as_deref()), &Candidate::of(&wages));
     assert!(e.shared_party, "the same caller: {e:?}");
     assert!(!e.shared_respondent && !e.same_category, "{e:?}");
     assert!(e.similarity < 0.2, "the texts are not alike: {e:?}");
@@ -1262,16 +1264,16 @@ fn the_same_person_back_about_the_same_matter_is_a_repeat_visit() {
 
     // A week later, while the first is being handled.
     let second = again(122, "2026-05-18T10:00:00+08:00");
-    assert_eq!(rules.compare(&incoming(&second), &first).relation, Some(Relation::Repeat));
+    assert_eq!(rules.compare(&incoming(&second), &Candidate::of(&first)).relation, Some(Relation::Repeat));
 
     // Forty-five days later, after the first was closed: still a repeat visit (within 90 days).
     first.status = CaseStatus::Closed;
     let third = again(123, "2026-06-25T10:00:00+08:00");
-    let e = rules.compare(&incoming(&third), &first);
+    let e = rules.compare(&incoming(&third), &Candidate::of(&first));
     assert_eq!(e.relation, Some(Relation::Repeat), "{}", e.explanation());
     // A year later it is a new case.
     let late = again(124, "2027-05-20T10:00:00+08:00");
-    assert_eq!(rules.compare(&incoming(&late), &first).relation, None);
+    assert_eq!(rules.compare(&incoming(&late), &Candidate::of(&first)).relation, None);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ pub enum StoreError {
     Conflict(CaseId),
     #[error("the database holds a value the ledger cannot read: {0}")]
     Corrupt(String),
+    #[error("the store is shutting down")]
+    Closed,
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use shanzhi_core::workflow::Candidate;
 use shanzhi_core::{
     Case, CaseEvent, CaseId, CaseStatus, Channel, EventKind, ExternalId, IdentityHash, NewCase, RegionCode,
 };
@@ -54,6 +55,10 @@ pub struct Handling {
     pub others: Vec<(CaseId, EventKind)>,
 }
 
+/// Decides what a registration sets off. The store calls it inside its write transaction (and
+/// may call it again when it retries a record alone), so it must be quick and pure.
+pub type Plan = Arc<dyn Fn(&Case) -> Handling + Send + Sync>;
+
 /// Counts over the whole ledger, for the front page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LedgerSummary {
@@ -82,12 +87,7 @@ pub trait Store: Send + Sync + 'static {
     /// `plan` is called with the case as registered and answers its next event and those of
     /// other cases. An intake is so whole or absent. When the record is already in the ledger
     /// nothing is written, `plan` is not called, and the case is returned as it is.
-    async fn register_case(
-        &self,
-        case: &NewCase,
-        actor: &str,
-        plan: &(dyn for<'c> Fn(&'c Case) -> Handling + Send + Sync),
-    ) -> Result<(Registration, Case), StoreError>;
+    async fn register_case(&self, case: NewCase, actor: &str, plan: Plan) -> Result<(Registration, Case), StoreError>;
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
 
@@ -118,8 +118,9 @@ pub trait Store: Send + Sync + 'static {
     /// A page of the cases that `filter` selects, and their number.
     async fn list_cases(&self, filter: &CaseFilter, order: CaseOrder, page: Page) -> Result<CasePage, StoreError>;
 
-    /// The cases a new record may be the same matter as (most recent first).
-    async fn match_candidates(&self, query: &CandidateQuery) -> Result<Vec<Case>, StoreError>;
+    /// The cases a new record may be the same matter as (most recent first), as the matcher
+    /// reads them.
+    async fn match_candidates(&self, query: &CandidateQuery) -> Result<Vec<Candidate>, StoreError>;
 
     /// The events of one kind (`routed`, `followed_up` …) recorded in [since, before).
     async fn events_of_kind(

@@ -3,14 +3,15 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use shanzhi_core::workflow::Candidate;
 use shanzhi_core::{Case, CaseEvent, CaseId, Channel, EventKind, ExternalId, IdentityHash, NewCase};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, QueryBuilder};
 
 use crate::error::is_lost_race;
 use crate::query::{self, CandidateQuery, CaseFilter, CaseOrder, CasePage, Page, bind_all};
-use crate::rows::{self, CasePartyRow, CaseRow, EventRow, NewCaseRow, PartyRow, Projection};
-use crate::{Handling, LedgerSummary, Registration, Store, StoreError, events};
+use crate::rows::{self, CandidateRow, CasePartyRow, CaseRow, EventRow, NewCaseRow, PartyRow, Projection};
+use crate::{LedgerSummary, Plan, Registration, Store, StoreError, events};
 
 #[derive(Clone, Debug)]
 pub struct PgStore {
@@ -242,15 +243,10 @@ impl Store for PgStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn register_case(
-        &self,
-        new: &NewCase,
-        actor: &str,
-        plan: &(dyn for<'c> Fn(&'c Case) -> Handling + Send + Sync),
-    ) -> Result<(Registration, Case), StoreError> {
+    async fn register_case(&self, new: NewCase, actor: &str, plan: Plan) -> Result<(Registration, Case), StoreError> {
         let now = rows::now();
         let mut tx = self.pool.begin().await?;
-        let registration = Self::insert_new(&mut tx, std::slice::from_ref(new), actor, now).await?[0];
+        let registration = Self::insert_new(&mut tx, std::slice::from_ref(&new), actor, now).await?[0];
         let Registration::Registered(id) = registration else {
             let case = Self::load_case(&mut tx, registration.case_id()).await?;
             tx.commit().await?;
@@ -261,16 +257,32 @@ impl Store for PgStore {
             status: shanzhi_core::CaseStatus::Registered,
             registered_at: now,
             version: 1,
-            record: new.record.clone(),
-            workflow: new.workflow.clone(),
+            record: new.record,
+            workflow: new.workflow,
         };
         let handling = plan(&case);
+        // Lock the other cases first, in id order: writing the new case's link takes a key-share
+        // lock on its primary (the foreign key), and two intakes holding that while waiting for
+        // the primary's row lock would deadlock.
+        let mut others: Vec<(CaseId, Vec<EventKind>)> = Vec::new();
+        for (other, kind) in handling.others {
+            match others.iter_mut().find(|(id, _)| *id == other) {
+                Some((_, kinds)) => kinds.push(kind),
+                None => others.push((other, vec![kind])),
+            }
+        }
+        others.sort_by_key(|(id, _)| *id);
+        let mut locked = Vec::with_capacity(others.len());
+        for (other, kinds) in others {
+            locked.push((Self::load_for_update(&mut tx, other).await?, kinds));
+        }
         if let Some(kind) = handling.next {
             Self::write_event(&mut tx, &mut case, kind, actor, now).await?;
         }
-        for (other, kind) in handling.others {
-            let mut other = Self::load_for_update(&mut tx, other).await?;
-            Self::write_event(&mut tx, &mut other, kind, actor, now).await?;
+        for (mut other, kinds) in locked {
+            for kind in kinds {
+                Self::write_event(&mut tx, &mut other, kind, actor, now).await?;
+            }
         }
         tx.commit().await?;
         Ok((registration, case))
@@ -344,13 +356,16 @@ impl Store for PgStore {
         Ok(CasePage { cases, total: total as u64 })
     }
 
-    async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Case>, StoreError> {
+    async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Candidate>, StoreError> {
         // Candidates are a hint for the matcher, not a report: no snapshot transaction needed.
         let sql = query::candidates(candidates);
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<CaseRow> =
-            bind_all!(sqlx::query_as::<_, CaseRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
-        Self::with_parties(&mut conn, rows).await
+        let rows: Vec<CandidateRow> =
+            bind_all!(sqlx::query_as::<_, CandidateRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
+        let ids: Vec<i64> = rows.iter().map(CandidateRow::id).collect();
+        let sql = query::parties_of(&ids);
+        let parties = bind_all!(sqlx::query_as::<_, CasePartyRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
+        rows::candidates_with_parties(rows, parties)
     }
 
     async fn events_of_kind(

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use shanzhi_core::case::{GeoPoint, Party, PartyKind, PartyRole};
-use shanzhi_core::workflow::Workflow;
+use shanzhi_core::workflow::{Candidate, Workflow};
 use shanzhi_core::{Case, CaseEvent, CaseId, CaseRecord, CaseText, ExternalId, NewCase, RegionCode, Yuan};
 
 use crate::{Registration, StoreError, events};
@@ -10,6 +10,11 @@ use crate::{Registration, StoreError, events};
 /// Columns of `cases`, in the order the insert statements bind them.
 pub(crate) const CASE_COLUMNS: &str = "channel, external_id, received_at, registered_at, region_code, town_code, title, \
      body, category, amount_fen, people_count, lat, lon, status, version, kind, workflow, risk, respondent_key";
+
+/// Every column of a `cases` row but the id, for a row written with its state already decided.
+pub(crate) const FULL_CASE_COLUMNS: &str = "channel, external_id, received_at, registered_at, region_code, town_code, \
+     title, body, category, amount_fen, people_count, lat, lon, status, version, kind, workflow, risk, respondent_key, \
+     lead_department, handling_level, due_at, paused, primary_case_id, resolved_level, agreement_check_at";
 
 /// The columns a [`CaseRow`] reads, for `SELECT {CASE_FIELDS} FROM cases …`.
 pub(crate) const CASE_FIELDS: &str = "id, channel, external_id, received_at, registered_at, region_code, title, body, \
@@ -118,6 +123,60 @@ impl CaseRow {
                 .map_err(|e| corrupt(format!("case {id} workflow state: {e}")))?,
         })
     }
+}
+
+/// The columns a [`CandidateRow`] reads.
+pub(crate) const CANDIDATE_FIELDS: &str =
+    "id, status, received_at, region_code, category, body, respondent_key, primary_case_id";
+
+/// An earlier case as the matcher reads it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct CandidateRow {
+    id: i64,
+    status: String,
+    received_at: DateTime<Utc>,
+    region_code: String,
+    category: Option<String>,
+    body: String,
+    respondent_key: Option<String>,
+    primary_case_id: Option<i64>,
+}
+
+impl CandidateRow {
+    pub(crate) fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+/// Joins candidate rows with their parties.
+pub(crate) fn candidates_with_parties(
+    rows: Vec<CandidateRow>,
+    parties: Vec<CasePartyRow>,
+) -> Result<Vec<Candidate>, StoreError> {
+    let mut by_case: std::collections::HashMap<i64, Vec<PartyRow>> = std::collections::HashMap::new();
+    for p in parties {
+        by_case.entry(p.case_id).or_default().push(p.party);
+    }
+    rows.into_iter()
+        .map(|row| {
+            Ok(Candidate {
+                id: case_id(row.id)?,
+                status: row.status.parse().map_err(corrupt)?,
+                received_at: row.received_at,
+                region: RegionCode::parse(&row.region_code).map_err(corrupt)?,
+                category: row.category,
+                text: row.body,
+                respondent_key: row.respondent_key,
+                linked: row.primary_case_id.is_some(),
+                parties: by_case
+                    .remove(&row.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(PartyRow::into_party)
+                    .collect::<Result<_, _>>()?,
+            })
+        })
+        .collect()
 }
 
 /// A party row of a list query, with its case.

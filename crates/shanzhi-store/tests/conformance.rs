@@ -6,15 +6,15 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, NaiveDate, SubsecRound, TimeZone, Utc};
 use serde_json::json;
 use shanzhi_core::workflow::{
-    Agreement, Attached, CaseKind, ExtensionRequest, JudicialConfirmation, Link, MediationSession, Override, Pause,
-    Relation, Routing, Task, Term,
+    Agreement, Attached, Candidate, CaseKind, ExtensionRequest, JudicialConfirmation, Link, MediationSession, Override,
+    Pause, Relation, Routing, Task, Term,
 };
 use shanzhi_core::{
     Case, CaseId, CaseStatus, Channel, EventKind, ExternalId, Gazetteer, IdNumber, LedgerRecord, NewCase, PhoneNumber,
     PiiKey, RecordContext, RegionCode, RegionLevel, RiskLevel, Yuan, defaults,
 };
 use shanzhi_store::testing::TestDatabase;
-use shanzhi_store::{CandidateQuery, CaseFilter, CaseOrder, Page, Registration, Store, StoreError};
+use shanzhi_store::{CandidateQuery, CaseFilter, CaseOrder, Handling, Page, Plan, Registration, Store, StoreError};
 
 /// Declares each story once and runs it against both stores.
 macro_rules! conformance {
@@ -41,6 +41,8 @@ macro_rules! conformance {
 }
 
 conformance!(
+    an_intake_registers_and_routes_or_links_in_one_transaction,
+    concurrent_intakes_are_written_together_each_whole,
     registers_a_case_and_reads_it_back,
     registration_is_idempotent_by_channel_and_external_id,
     large_batches_register_every_record_in_order,
@@ -376,8 +378,24 @@ fn sorted(mut ids: Vec<CaseId>) -> Vec<CaseId> {
     ids
 }
 
-fn ids_of(cases: &[Case]) -> Vec<CaseId> {
-    cases.iter().map(|c| c.id).collect()
+fn ids_of<T: HasId>(cases: &[T]) -> Vec<CaseId> {
+    cases.iter().map(HasId::id).collect()
+}
+
+trait HasId {
+    fn id(&self) -> CaseId;
+}
+
+impl HasId for Case {
+    fn id(&self) -> CaseId {
+        self.id
+    }
+}
+
+impl HasId for Candidate {
+    fn id(&self) -> CaseId {
+        self.id
+    }
 }
 
 /// Every case `filter` selects (in one page), by id; checks that the total agrees.
@@ -963,7 +981,7 @@ async fn candidates_share_a_person_a_respondent_or_town_and_category(db: &TestDa
     let by_respondent = CandidateQuery { respondent_key: Some("某某建筑".into()), ..this_year.clone() };
     let respondent = store.match_candidates(&by_respondent).await.unwrap();
     assert_eq!(ids_of(&respondent), [c.respondent]);
-    assert_eq!(respondent[0].workflow.respondent_key.as_deref(), Some("某某建筑"));
+    assert_eq!(respondent[0].respondent_key.as_deref(), Some("某某建筑"));
     let other = CandidateQuery { respondent_key: Some("某某物业".into()), ..this_year.clone() };
     assert!(found(other).await.is_empty());
 
@@ -986,11 +1004,12 @@ async fn candidates_share_a_person_a_respondent_or_town_and_category(db: &TestDa
     };
     let cases = store.match_candidates(&any).await.unwrap();
     assert_eq!(ids_of(&cases), [c.same_phone, c.same_town, c.respondent, c.wages]);
-    for case in &cases {
-        assert_eq!(Some(case), store.case(case.id).await.unwrap().as_ref(), "the whole case, parties included");
+    for candidate in &cases {
+        let case = store.case(candidate.id).await.unwrap().unwrap();
+        assert_eq!(candidate, &Candidate::of(&case), "what the matcher needs, parties included");
     }
-    assert_eq!(cases[3].record.parties.len(), 2);
-    assert_eq!(cases[0].record.parties[0].name.as_deref(), Some("王某"));
+    assert_eq!(cases[3].parties.len(), 2);
+    assert_eq!(cases[0].parties[0].name.as_deref(), Some("王某"));
     assert!(!ids_of(&cases).contains(&c.unrelated) && !ids_of(&cases).contains(&c.old));
 }
 
@@ -1186,4 +1205,140 @@ async fn workflow_state_round_trips_and_replays_from_history(db: &TestDatabase) 
     assert_eq!(agreement.terms[0].amount_yuan, Some(Yuan::from_fen(32_000_000).unwrap()));
     assert!(agreement.judicial_confirmation.is_some());
     assert!(w.extension.is_none());
+}
+
+async fn an_intake_registers_and_routes_or_links_in_one_transaction(db: &TestDatabase) {
+    let store = open(db).await;
+    let due = at(2026, 12, 3, 9);
+
+    // Routed at registration: the case comes back as stored, with both events.
+    let plan: Plan = Arc::new(move |case: &Case| {
+        assert_eq!((case.status, case.version), (CaseStatus::Registered, 1), "planned on the case as registered");
+        Handling {
+            next: Some(EventKind::Routed {
+                routing: routing("中泰街道社会治理中心", &["中泰司法所"]), due_at: due
+            }),
+            others: vec![],
+        }
+    });
+    let (registration, routed) = store.register_case(wage_arrears("police", "110-1"), "clerk:王", plan).await.unwrap();
+    let Registration::Registered(primary) = registration else { panic!("a new record registers") };
+    assert_eq!((routed.status, routed.version), (CaseStatus::Routed, 2));
+    assert_eq!(store.case(primary).await.unwrap().as_ref(), Some(&routed));
+    let kinds: Vec<&str> = store.history(primary).await.unwrap().iter().map(|e| e.kind.code()).collect();
+    assert_eq!(kinds, ["registered", "routed"]);
+    let handled = store
+        .list_cases(&by_department("中泰司法所"), CaseOrder::Received, Page { limit: 10, offset: 0 })
+        .await
+        .unwrap();
+    assert_eq!(handled.total, 1, "the handlers are written with the registration");
+
+    // Linked at registration: the record and its primary change together.
+    let link_plan: Plan = Arc::new(move |case: &Case| {
+        let link = Link { primary, relation: Relation::Repeat, confirmed: false, reason: "同一当事人".into() };
+        let attached = Attached { case: case.id, relation: Relation::Repeat, channel: case.record.channel };
+        Handling {
+            next: Some(EventKind::Linked { link }),
+            others: vec![(primary, EventKind::RecordAttached { attached })],
+        }
+    });
+    let (registration, linked) =
+        store.register_case(wage_arrears("hotline", "12345-1"), "clerk:王", link_plan).await.unwrap();
+    assert_eq!((linked.status, linked.primary()), (CaseStatus::Merged, Some((primary, Relation::Repeat))));
+    let primary_now = store.case(primary).await.unwrap().unwrap();
+    assert_eq!(primary_now.version, 3);
+    assert_eq!(primary_now.workflow.attached[0].case, registration.case_id());
+
+    // Already in the ledger: nothing is written and the plan is not asked.
+    let never: Plan = Arc::new(|_: &Case| -> Handling { panic!("a record already registered is not planned again") });
+    let (again, same) = store.register_case(wage_arrears("police", "110-1"), "clerk:王", never).await.unwrap();
+    assert_eq!((again, same.version), (Registration::AlreadyPresent(primary), 3));
+
+    // A plan whose event cannot be written (another case that does not exist) leaves nothing.
+    let missing = CaseId::new(primary.get() + 1000).unwrap();
+    let broken: Plan =
+        Arc::new(move |_: &Case| Handling { next: None, others: vec![(missing, EventKind::LinkConfirmed)] });
+    let result = store.register_case(wage_arrears("petition", "XF-1"), "clerk:王", broken).await;
+    assert!(matches!(result, Err(StoreError::CaseNotFound(id)) if id == missing));
+    assert_eq!(store.count_cases().await.unwrap(), 2, "the failed intake registered nothing");
+}
+
+async fn concurrent_intakes_are_written_together_each_whole(db: &TestDatabase) {
+    let store = open(db).await;
+    let (_, primary) = store
+        .register_case(wage_arrears("police", "110-P"), "t", Arc::new(|_: &Case| Handling::default()))
+        .await
+        .unwrap();
+    let primary = primary.id;
+    // Forty intakes at once, some repeated, half linking to the same primary, one broken.
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let external_id = format!("12345-{}", i % 30); // ten repeats
+                let plan: Plan = Arc::new(move |case: &Case| {
+                    if i == 7 {
+                        let missing = CaseId::new(9_999_999).unwrap();
+                        return Handling { next: None, others: vec![(missing, EventKind::LinkConfirmed)] };
+                    }
+                    if i % 2 == 0 {
+                        let link = Link {
+                            primary,
+                            relation: Relation::SameMatter,
+                            confirmed: false,
+                            reason: "同一事项".into(),
+                        };
+                        let attached =
+                            Attached { case: case.id, relation: Relation::SameMatter, channel: case.record.channel };
+                        return Handling {
+                            next: Some(EventKind::Linked { link }),
+                            others: vec![(primary, EventKind::RecordAttached { attached })],
+                        };
+                    }
+                    Handling {
+                        next: Some(EventKind::Routed {
+                            routing: routing("仓前街道社会治理中心", &[]),
+                            due_at: at(2026, 12, 3, 9),
+                        }),
+                        others: vec![],
+                    }
+                });
+                (i, store.register_case(wage_arrears("hotline", &external_id), "t", plan).await)
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    let broken = results.iter().find(|(i, _)| *i == 7).unwrap();
+    assert!(matches!(broken.1, Err(StoreError::CaseNotFound(_))), "the broken intake fails alone");
+    for (i, r) in &results {
+        if let Err(e) = r {
+            eprintln!("intake {i}: {e}");
+        }
+    }
+    let ok: Vec<&(Registration, Case)> = results.iter().filter_map(|(_, r)| r.as_ref().ok()).collect();
+    assert_eq!(ok.len(), 39);
+    // Every answer is the case as stored, and each external id is one case.
+    let mut by_key: std::collections::HashMap<String, CaseId> = std::collections::HashMap::new();
+    for (registration, case) in &ok {
+        assert_eq!(registration.case_id(), case.id);
+        let stored = store.case(case.id).await.unwrap().unwrap();
+        if matches!(registration, Registration::Registered(_)) {
+            assert_eq!(&stored, case);
+        }
+        let previous = by_key.insert(case.record.external_id.as_str().to_owned(), case.id);
+        assert!(previous.is_none_or(|p| p == case.id), "one case per (channel, external id)");
+        let history = store.history(case.id).await.unwrap();
+        assert_eq!(history.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=stored.version).collect::<Vec<_>>());
+    }
+    // The primary recorded every record linked to it, with a contiguous history.
+    let primary_now = store.case(primary).await.unwrap().unwrap();
+    let linked =
+        ok.iter().filter(|(r, c)| matches!(r, Registration::Registered(_)) && c.status == CaseStatus::Merged).count();
+    assert_eq!(primary_now.workflow.attached.len(), linked);
+    assert_eq!(primary_now.version as usize, 1 + linked);
+    assert_eq!(store.history(primary).await.unwrap().len(), 1 + linked);
+    assert_eq!(store.count_cases().await.unwrap(), 1 + by_key.len() as u64);
 }

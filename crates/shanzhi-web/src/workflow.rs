@@ -2,10 +2,12 @@
 //! decision to the ledger, and the intake of a new record. Rules live in `shanzhi-core`; this
 //! module only sequences them with the store.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use shanzhi_core::workflow::{self, Action, CaseKind, Context, Incoming, MatchEvidence, matching};
 use shanzhi_core::{Case, CaseId, LedgerRecord, RecordContext};
-use shanzhi_store::{CandidateQuery, Handling, Registration};
+use shanzhi_store::{CandidateQuery, Handling, Plan, Registration};
 
 use crate::error::FieldProblem;
 use crate::{ApiError, AppState};
@@ -104,10 +106,13 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
 
     // The primary case is the best match that is not itself linked; the routing is decided on
     // the case as registered. Both are written with the registration, in one transaction.
-    let primary = state.rules.matching.primary(&related, &candidates).cloned();
-    let plan = |case: &Case| -> Handling {
-        if let Some(evidence) = &primary {
-            let primary = candidates.iter().find(|c| c.id == evidence.case).expect("the evidence names a candidate");
+    let primary = state.rules.matching.primary(&related, &candidates).and_then(|evidence| {
+        let candidate = candidates.iter().find(|c| c.id == evidence.case)?;
+        Some((candidate.clone(), evidence.clone()))
+    });
+    let planner = state.clone();
+    let plan: Plan = Arc::new(move |case: &Case| -> Handling {
+        if let Some((primary, evidence)) = &primary {
             let relation = evidence.relation.expect("a primary match has a relation");
             let why = format!("自动关联：{}", evidence.explanation());
             match workflow::link(case, primary, relation, &why, false) {
@@ -116,7 +121,7 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
             }
         }
         let route = Action::Route { lead: None, co_handlers: None, level: None, reason: None };
-        match workflow::decide(case, &route, &context(state, case, now)) {
+        match workflow::decide(case, &route, &context(&planner, case, now)) {
             Ok(routed) => Handling { next: Some(routed), others: Vec::new() },
             // Left registered, in the dispatcher's queue: a person routes what the rules cannot.
             Err(e) => {
@@ -124,8 +129,8 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
                 Handling::default()
             }
         }
-    };
-    let (registration, case) = state.store.register_case(&new_case, actor, &plan).await?;
+    });
+    let (registration, case) = state.store.register_case(new_case, actor, plan).await?;
     if let Registration::AlreadyPresent(_) = registration {
         return Ok(Intake { case, query_code: None, related: Vec::new(), created: false });
     }

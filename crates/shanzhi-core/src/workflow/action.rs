@@ -643,7 +643,7 @@ pub fn is_overdue(workflow: &Workflow, now: DateTime<Utc>) -> bool {
 /// and the one for its primary. `confirmed` when a person links them (merge), not the matcher.
 pub fn link(
     case: &Case,
-    primary: &Case,
+    primary: &super::Candidate,
     relation: super::Relation,
     why: &str,
     confirmed: bool,
@@ -655,7 +655,7 @@ pub fn link(
     if case.id == primary.id {
         return Err(invalid("same_case", "into", "a case cannot be merged into itself"));
     }
-    if primary.workflow.link.is_some() || primary.status == Merged {
+    if primary.linked || primary.status == Merged {
         return Err(invalid("primary_is_linked", "into", "merge into the primary case, not into a linked record"));
     }
     let link = super::Link { primary: primary.id, relation, confirmed, reason: reason(why, "reason")? };

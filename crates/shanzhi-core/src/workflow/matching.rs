@@ -58,6 +58,38 @@ impl MatchEvidence {
     }
 }
 
+/// An earlier case as the matcher sees it: what it compares, without the rest of the case (an
+/// intake compares with up to dozens; reading each whole would cost more than the intake).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: CaseId,
+    pub status: CaseStatus,
+    pub received_at: DateTime<Utc>,
+    pub region: crate::RegionCode,
+    pub category: Option<String>,
+    pub text: String,
+    pub respondent_key: Option<String>,
+    /// Whether it is itself linked to a primary case.
+    pub linked: bool,
+    pub parties: Vec<Party>,
+}
+
+impl Candidate {
+    pub fn of(case: &Case) -> Self {
+        Candidate {
+            id: case.id,
+            status: case.status,
+            received_at: case.record.received_at,
+            region: case.record.region,
+            category: case.record.category.clone(),
+            text: case.record.text.as_str().to_owned(),
+            respondent_key: case.workflow.respondent_key.clone(),
+            linked: case.workflow.link.is_some(),
+            parties: case.record.parties.clone(),
+        }
+    }
+}
+
 /// The new record as the matcher sees it, read once for all the candidates.
 pub struct Incoming<'a> {
     record: &'a CaseRecord,
@@ -82,17 +114,17 @@ impl MatchingRules {
     }
 
     /// The evidence that `incoming` is `earlier`'s matter.
-    pub fn compare(&self, incoming: &Incoming<'_>, earlier: &Case) -> MatchEvidence {
+    pub fn compare(&self, incoming: &Incoming<'_>, earlier: &Candidate) -> MatchEvidence {
         let new = incoming.record;
-        let old = &earlier.record;
-        let shared_party = share_a_person(new, old);
-        let shared_respondent = match (incoming.respondent_key, earlier.workflow.respondent_key.as_deref()) {
+        let old = earlier;
+        let shared_party = share_a_person(&new.parties, &old.parties);
+        let shared_respondent = match (incoming.respondent_key, earlier.respondent_key.as_deref()) {
             (Some(a), Some(b)) => a == b,
             _ => false,
         };
         let same_category = new.category.is_some() && new.category == old.category;
         let same_town = new.region.town() == old.region.town();
-        let similarity = incoming.bigrams.dice(&Bigrams::of(old.text.as_str()));
+        let similarity = incoming.bigrams.dice(&Bigrams::of(&old.text));
         let days_apart = (new.received_at - old.received_at).num_seconds().abs() as f64 / 86_400.0;
         let within = |days: i64| days_apart <= days as f64;
         let same_matter = within(self.window_days)
@@ -132,11 +164,11 @@ impl MatchingRules {
 
     /// The primary case that the incoming record belongs to, if any: the best match among
     /// `candidates`, followed to its own primary when it is itself a linked record.
-    pub fn primary<'c>(&self, evidence: &'c [MatchEvidence], candidates: &[Case]) -> Option<&'c MatchEvidence> {
+    pub fn primary<'c>(&self, evidence: &'c [MatchEvidence], candidates: &[Candidate]) -> Option<&'c MatchEvidence> {
         evidence
             .iter()
             .filter(|e| e.relation.is_some())
-            .filter(|e| candidates.iter().any(|c| c.id == e.case && c.workflow.link.is_none()))
+            .filter(|e| candidates.iter().any(|c| c.id == e.case && !c.linked))
             .max_by(|a, b| {
                 (a.shared_party, a.shared_respondent, a.similarity)
                     .partial_cmp(&(b.shared_party, b.shared_respondent, b.similarity))
@@ -147,9 +179,9 @@ impl MatchingRules {
 
 /// A person (not an organisation) who is a party to both: same keyed ID or phone hash, or the
 /// same full name. Names masked as 张某/张某某 say too little to match on.
-fn share_a_person(a: &CaseRecord, b: &CaseRecord) -> bool {
-    fn people(r: &CaseRecord) -> impl Iterator<Item = &Party> + Clone {
-        r.parties.iter().filter(|p| p.kind == PartyKind::Person && p.role != PartyRole::Respondent)
+fn share_a_person(a: &[Party], b: &[Party]) -> bool {
+    fn people(parties: &[Party]) -> impl Iterator<Item = &Party> + Clone {
+        parties.iter().filter(|p| p.kind == PartyKind::Person && p.role != PartyRole::Respondent)
     }
     fn hashes(p: &Party) -> impl Iterator<Item = &IdentityHash> {
         [p.id_number.as_ref(), p.phone.as_ref()].into_iter().flatten().map(|x| &x.hash)

@@ -15,7 +15,7 @@ mod state;
 pub use action::{Action, Context, TermInput, WorkflowError, confirm_link, decide, is_overdue, link, split};
 pub use deadlines::{DeadlineRules, DeadlineRulesError};
 pub use kind::{CaseKind, KindCues};
-pub use matching::{Incoming, MatchEvidence, MatchingRules};
+pub use matching::{Candidate, Incoming, MatchEvidence, MatchingRules};
 pub use routing::{RoutingDecision, RoutingInput, RoutingRules, RoutingRulesError, mediation_lead};
 pub use state::{
     Agreement, Attached, ExtensionRequest, FollowUp, JudicialConfirmation, Link, MediationSession, Outcome, Override,

@@ -47,8 +47,13 @@ async fn take_action(
                 })?;
             let case = load(&state, id).await?;
             let primary = load(&state, into).await?;
-            let (linked, attached) =
-                workflow::link(&case, &primary, Relation::SameMatter, &text(&body, "reason")?, true)?;
+            let (linked, attached) = workflow::link(
+                &case,
+                &workflow::Candidate::of(&primary),
+                Relation::SameMatter,
+                &text(&body, "reason")?,
+                true,
+            )?;
             let case = state.store.append_event(id, Some(case.version), linked, &actor).await?.0;
             state.store.append_event(into, None, attached, &actor).await?;
             case

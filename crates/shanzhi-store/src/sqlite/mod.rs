@@ -1,18 +1,21 @@
 //! The embedded default: one SQLite file in WAL mode.
 
+mod group_commit;
+
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use shanzhi_core::workflow::Candidate;
 use shanzhi_core::{Case, CaseEvent, CaseId, Channel, EventKind, ExternalId, IdentityHash, NewCase};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::error::is_lost_race;
 use crate::query::{self, CandidateQuery, CaseFilter, CaseOrder, CasePage, Page, bind_all};
-use crate::rows::{self, CasePartyRow, CaseRow, EventRow, NewCaseRow, PartyRow, Projection};
-use crate::{Handling, LedgerSummary, Registration, Store, StoreError, events};
+use crate::rows::{self, CandidateRow, CasePartyRow, CaseRow, EventRow, NewCaseRow, PartyRow, Projection};
+use crate::{Handling, LedgerSummary, Plan, Registration, Store, StoreError, events};
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -22,6 +25,8 @@ pub struct SqliteStore {
     /// the pool, instead of in SQLite's busy handler (which sleeps up to 100 ms between tries)
     /// keeps a burst of intakes from stalling, and keeps readers' connections free.
     writer: SqlitePool,
+    /// Intakes wait here to be written together (see [`group_commit`]).
+    intakes: tokio::sync::mpsc::Sender<group_commit::Request>,
 }
 
 impl SqliteStore {
@@ -34,7 +39,11 @@ impl SqliteStore {
             // loss), and makes each commit far cheaper than FULL.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // A district's ledger is a few hundred MB: map it and cache 64 MB per connection, so
+            // that reads (and the writer's index look-ups) rarely go to the file.
+            .pragma("mmap_size", "1073741824")
+            .pragma("cache_size", "-65536");
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         // An in-memory database exists once per connection: there, one pool does both.
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -43,7 +52,9 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new().max_connections(4).connect_with(options).await?
         };
-        Ok(SqliteStore { pool, writer })
+        let (intakes, requests) = tokio::sync::mpsc::channel(group_commit::QUEUE);
+        tokio::spawn(group_commit::run(writer.clone(), requests));
+        Ok(SqliteStore { pool, writer, intakes })
     }
 
     async fn load_history(conn: &mut sqlx::SqliteConnection, id: CaseId) -> Result<Vec<CaseEvent>, StoreError> {
@@ -148,6 +159,57 @@ impl SqliteStore {
         Ok(event)
     }
 
+    /// One intake in its own transaction: what a batch falls back to when it fails.
+    async fn register_one(
+        writer: &SqlitePool,
+        new: &NewCase,
+        actor: &str,
+        plan: &(dyn Fn(&Case) -> Handling + Send + Sync),
+    ) -> Result<(Registration, Case), StoreError> {
+        let now = rows::now();
+        let mut tx = writer.begin_with("BEGIN IMMEDIATE").await?;
+        let registration = Self::insert_new(&mut tx, std::slice::from_ref(new), actor, now).await?[0];
+        let Registration::Registered(id) = registration else {
+            let case = Self::load_case(&mut tx, registration.case_id()).await?;
+            tx.commit().await?;
+            return Ok((registration, case.ok_or(StoreError::CaseNotFound(registration.case_id()))?));
+        };
+        let mut case = Case {
+            id,
+            status: shanzhi_core::CaseStatus::Registered,
+            registered_at: now,
+            version: 1,
+            record: new.record.clone(),
+            workflow: new.workflow.clone(),
+        };
+        let handling = plan(&case);
+        // Lock the other cases first, in id order: writing the new case's link takes a key-share
+        // lock on its primary (the foreign key), and two intakes holding that while waiting for
+        // the primary's row lock would deadlock.
+        let mut others: Vec<(CaseId, Vec<EventKind>)> = Vec::new();
+        for (other, kind) in handling.others {
+            match others.iter_mut().find(|(id, _)| *id == other) {
+                Some((_, kinds)) => kinds.push(kind),
+                None => others.push((other, vec![kind])),
+            }
+        }
+        others.sort_by_key(|(id, _)| *id);
+        let mut locked = Vec::with_capacity(others.len());
+        for (other, kinds) in others {
+            locked.push((Self::load_for_update(&mut tx, other).await?, kinds));
+        }
+        if let Some(kind) = handling.next {
+            Self::write_event(&mut tx, &mut case, kind, actor, now).await?;
+        }
+        for (mut other, kinds) in locked {
+            for kind in kinds {
+                Self::write_event(&mut tx, &mut other, kind, actor, now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok((registration, case))
+    }
+
     /// Inserts the records of `chunk` that are new, with their parties and registration events.
     async fn insert_new(
         conn: &mut sqlx::SqliteConnection,
@@ -250,38 +312,11 @@ impl Store for SqliteStore {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn register_case(
-        &self,
-        new: &NewCase,
-        actor: &str,
-        plan: &(dyn for<'c> Fn(&'c Case) -> Handling + Send + Sync),
-    ) -> Result<(Registration, Case), StoreError> {
-        let now = rows::now();
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let registration = Self::insert_new(&mut tx, std::slice::from_ref(new), actor, now).await?[0];
-        let Registration::Registered(id) = registration else {
-            let case = Self::load_case(&mut tx, registration.case_id()).await?;
-            tx.commit().await?;
-            return Ok((registration, case.ok_or(StoreError::CaseNotFound(registration.case_id()))?));
-        };
-        let mut case = Case {
-            id,
-            status: shanzhi_core::CaseStatus::Registered,
-            registered_at: now,
-            version: 1,
-            record: new.record.clone(),
-            workflow: new.workflow.clone(),
-        };
-        let handling = plan(&case);
-        if let Some(kind) = handling.next {
-            Self::write_event(&mut tx, &mut case, kind, actor, now).await?;
-        }
-        for (other, kind) in handling.others {
-            let mut other = Self::load_for_update(&mut tx, other).await?;
-            Self::write_event(&mut tx, &mut other, kind, actor, now).await?;
-        }
-        tx.commit().await?;
-        Ok((registration, case))
+    async fn register_case(&self, new: NewCase, actor: &str, plan: Plan) -> Result<(Registration, Case), StoreError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let request = group_commit::Request { new, actor: actor.to_owned(), plan, reply };
+        self.intakes.send(request).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError> {
@@ -354,13 +389,16 @@ impl Store for SqliteStore {
         Ok(CasePage { cases, total: total as u64 })
     }
 
-    async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Case>, StoreError> {
+    async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Candidate>, StoreError> {
         // Candidates are a hint for the matcher, not a report: no snapshot transaction needed.
         let sql = query::candidates(candidates);
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<CaseRow> =
-            bind_all!(sqlx::query_as::<_, CaseRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
-        Self::with_parties(&mut conn, rows).await
+        let rows: Vec<CandidateRow> =
+            bind_all!(sqlx::query_as::<_, CandidateRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
+        let ids: Vec<i64> = rows.iter().map(CandidateRow::id).collect();
+        let sql = query::parties_of(&ids);
+        let parties = bind_all!(sqlx::query_as::<_, CasePartyRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
+        rows::candidates_with_parties(rows, parties)
     }
 
     async fn events_of_kind(
