@@ -359,13 +359,9 @@ impl Store for PgStore {
     async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Candidate>, StoreError> {
         // Candidates are a hint for the matcher, not a report: no snapshot transaction needed.
         let sql = query::candidates(candidates);
-        let mut conn = self.pool.acquire().await?;
         let rows: Vec<CandidateRow> =
-            bind_all!(sqlx::query_as::<_, CandidateRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
-        let ids: Vec<i64> = rows.iter().map(CandidateRow::id).collect();
-        let sql = query::parties_of(&ids);
-        let parties = bind_all!(sqlx::query_as::<_, CasePartyRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
-        rows::candidates_with_parties(rows, parties)
+            bind_all!(sqlx::query_as::<_, CandidateRow>(&sql.text), sql.args).fetch_all(&self.pool).await?;
+        rows::candidates(rows)
     }
 
     async fn events_of_kind(

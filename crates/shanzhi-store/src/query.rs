@@ -26,6 +26,8 @@ pub struct CaseFilter {
     pub received_before: Option<DateTime<Utc>>,
     /// Leave out records linked to a primary case.
     pub primary_only: bool,
+    /// Only the records linked to this primary case.
+    pub linked_to: Option<shanzhi_core::CaseId>,
     /// Only cases with an agreement term to check (履约回访) by this instant.
     pub agreement_check_by: Option<DateTime<Utc>>,
 }
@@ -59,6 +61,7 @@ pub struct CasePage {
 
 /// The cases that a new record may repeat: sharing a party's hash or the respondent, received
 /// since `since`; or in the same town with the same category, received since `same_town_since`.
+/// At most `limit` of each kind of evidence, the most recent.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateQuery {
     pub identities: Vec<IdentityHash>,
@@ -137,6 +140,9 @@ fn where_clause(filter: &CaseFilter, sql: &mut Sql) -> String {
     if let Some(by) = filter.agreement_check_by {
         conditions.push(format!("agreement_check_at <= {}", sql.bind(Arg::Time(by))));
     }
+    if let Some(primary) = filter.linked_to {
+        conditions.push(format!("primary_case_id = {}", sql.bind(Arg::Int(primary.get()))));
+    }
     if filter.primary_only {
         conditions.push("primary_case_id IS NULL".into());
     }
@@ -166,34 +172,47 @@ pub(crate) fn list(filter: &CaseFilter, order: CaseOrder, page: Page) -> (Sql, S
 pub(crate) fn candidates(query: &CandidateQuery) -> Sql {
     let mut sql = Sql::default();
     let since = sql.bind(Arg::Time(query.since));
-    // One indexed look-up per kind of evidence, united: an OR of them would make both engines
-    // scan every case of the look-back period.
-    let mut any: Vec<String> = Vec::new();
+    let limit = sql.bind(Arg::Int(i64::from(query.limit)));
+    // One indexed look-up per kind of evidence, each its most recent `limit`, united. An OR of
+    // them would scan the look-back period; an unbounded arm would read every case of a
+    // respondent with thousands (a bankrupt school's 8,000 students).
+    let mut arms: Vec<String> = Vec::new();
     if !query.identities.is_empty() {
         let hashes: Vec<String> = query.identities.iter().map(|h| sql.bind(Arg::Text(h.as_str().to_owned()))).collect();
         let list = hashes.join(", ");
-        any.push(format!("SELECT case_id FROM parties WHERE id_hash IN ({list})"));
-        any.push(format!("SELECT case_id FROM parties WHERE phone_hash IN ({list})"));
+        for column in ["id_hash", "phone_hash"] {
+            arms.push(format!(
+                "SELECT p.case_id AS id FROM parties p JOIN cases c ON c.id = p.case_id \
+                 WHERE p.{column} IN ({list}) AND c.received_at >= {since} ORDER BY c.received_at DESC LIMIT {limit}"
+            ));
+        }
     }
     if let Some(key) = &query.respondent_key {
-        any.push(format!("SELECT id FROM cases WHERE respondent_key = {}", sql.bind(Arg::Text(key.clone()))));
+        let key = sql.bind(Arg::Text(key.clone()));
+        arms.push(format!(
+            "SELECT id FROM cases WHERE respondent_key = {key} AND received_at >= {since} \
+             ORDER BY received_at DESC LIMIT {limit}"
+        ));
     }
     if let (Some(town), Some(category)) = (query.town, &query.category) {
         let town = sql.bind(Arg::Text(town.to_string()));
         let category = sql.bind(Arg::Text(category.clone()));
         let recent = sql.bind(Arg::Time(query.same_town_since.max(query.since)));
-        any.push(format!(
-            "SELECT id FROM cases WHERE town_code = {town} AND category = {category} AND received_at >= {recent}"
+        arms.push(format!(
+            "SELECT id FROM cases WHERE town_code = {town} AND category = {category} AND received_at >= {recent} \
+             ORDER BY received_at DESC LIMIT {limit}"
         ));
     }
-    if any.is_empty() {
-        any.push("SELECT id FROM cases WHERE FALSE".into());
+    if arms.is_empty() {
+        arms.push("SELECT id FROM cases WHERE FALSE".into());
     }
-    let limit = sql.bind(Arg::Int(i64::from(query.limit)));
+    let united: Vec<String> =
+        arms.iter().enumerate().map(|(i, arm)| format!("SELECT id FROM ({arm}) AS arm{i}")).collect();
     sql.text = format!(
-        "SELECT {} FROM cases WHERE id IN ({}) AND received_at >= {since} ORDER BY received_at DESC, id DESC LIMIT {limit}",
+        "SELECT {} FROM cases c LEFT JOIN parties p ON p.case_id = c.id WHERE c.id IN ({}) \
+         ORDER BY c.received_at DESC, c.id DESC, p.position",
         crate::rows::CANDIDATE_FIELDS,
-        any.join(" UNION ")
+        united.join(" UNION ")
     );
     sql
 }

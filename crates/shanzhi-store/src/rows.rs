@@ -125,11 +125,12 @@ impl CaseRow {
     }
 }
 
-/// The columns a [`CandidateRow`] reads.
-pub(crate) const CANDIDATE_FIELDS: &str =
-    "id, status, received_at, region_code, category, body, respondent_key, primary_case_id";
+/// The columns a [`CandidateRow`] reads: the case's (`c`), and one of its parties' (`p`, from a
+/// left join: none when the case has no party).
+pub(crate) const CANDIDATE_FIELDS: &str = "c.id, c.status, c.received_at, c.region_code, c.category, c.body, \
+     c.respondent_key, c.primary_case_id, p.role, p.kind, p.name, p.id_hash, p.id_masked, p.phone_hash, p.phone_masked";
 
-/// An earlier case as the matcher reads it.
+/// An earlier case as the matcher reads it, once per party.
 #[derive(sqlx::FromRow)]
 pub(crate) struct CandidateRow {
     id: i64,
@@ -140,27 +141,38 @@ pub(crate) struct CandidateRow {
     body: String,
     respondent_key: Option<String>,
     primary_case_id: Option<i64>,
+    role: Option<String>,
+    kind: Option<String>,
+    name: Option<String>,
+    id_hash: Option<String>,
+    id_masked: Option<String>,
+    phone_hash: Option<String>,
+    phone_masked: Option<String>,
 }
 
-impl CandidateRow {
-    pub(crate) fn id(&self) -> i64 {
-        self.id
-    }
-}
-
-/// Joins candidate rows with their parties.
-pub(crate) fn candidates_with_parties(
-    rows: Vec<CandidateRow>,
-    parties: Vec<CasePartyRow>,
-) -> Result<Vec<Candidate>, StoreError> {
-    let mut by_case: std::collections::HashMap<i64, Vec<PartyRow>> = std::collections::HashMap::new();
-    for p in parties {
-        by_case.entry(p.case_id).or_default().push(p.party);
-    }
-    rows.into_iter()
-        .map(|row| {
-            Ok(Candidate {
-                id: case_id(row.id)?,
+/// Folds the rows of each case (consecutive, one per party) into a candidate.
+pub(crate) fn candidates(rows: Vec<CandidateRow>) -> Result<Vec<Candidate>, StoreError> {
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for row in rows {
+        let party = match (row.role, row.kind) {
+            (Some(role), Some(kind)) => Some(
+                PartyRow {
+                    role,
+                    kind,
+                    name: row.name,
+                    id_hash: row.id_hash,
+                    id_masked: row.id_masked,
+                    phone_hash: row.phone_hash,
+                    phone_masked: row.phone_masked,
+                }
+                .into_party()?,
+            ),
+            _ => None,
+        };
+        let id = case_id(row.id)?;
+        if candidates.last().is_none_or(|c| c.id != id) {
+            candidates.push(Candidate {
+                id,
                 status: row.status.parse().map_err(corrupt)?,
                 received_at: row.received_at,
                 region: RegionCode::parse(&row.region_code).map_err(corrupt)?,
@@ -168,15 +180,13 @@ pub(crate) fn candidates_with_parties(
                 text: row.body,
                 respondent_key: row.respondent_key,
                 linked: row.primary_case_id.is_some(),
-                parties: by_case
-                    .remove(&row.id)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(PartyRow::into_party)
-                    .collect::<Result<_, _>>()?,
-            })
-        })
-        .collect()
+                parties: Vec::new(),
+            });
+        }
+        let candidate = candidates.last_mut().expect("pushed above");
+        candidate.parties.extend(party);
+    }
+    Ok(candidates)
 }
 
 /// A party row of a list query, with its case.

@@ -1037,8 +1037,11 @@ async fn candidates_respect_since_and_limit(db: &TestDatabase) {
         ..person(at(2025, 1, 1, 0))
     };
     assert_eq!(found(everything(50)).await, [c.same_town, c.respondent, c.wages, c.old]);
-    assert_eq!(found(everything(2)).await, [c.same_town, c.respondent], "the most recent `limit`");
-    assert_eq!(found(everything(1)).await, [c.same_town]);
+    // `limit` bounds each kind of evidence, so that a respondent with thousands of cases cannot
+    // crowd out the same person's: the most recent of each kind.
+    assert_eq!(found(everything(1)).await, [c.same_town, c.respondent, c.wages], "the most recent of each kind");
+    let respondent_only = CandidateQuery { limit: 1, ..respondent(at(2025, 1, 1, 0)) };
+    assert_eq!(found(respondent_only).await, [c.respondent], "the most recent `limit` of one kind");
     assert!(found(everything(0)).await.is_empty());
 }
 
@@ -1247,7 +1250,10 @@ async fn an_intake_registers_and_routes_or_links_in_one_transaction(db: &TestDat
     assert_eq!((linked.status, linked.primary()), (CaseStatus::Merged, Some((primary, Relation::Repeat))));
     let primary_now = store.case(primary).await.unwrap().unwrap();
     assert_eq!(primary_now.version, 3);
-    assert_eq!(primary_now.workflow.attached[0].case, registration.case_id());
+    assert_eq!(primary_now.workflow.linked_records.repeat, 1);
+    let linked = CaseFilter { linked_to: Some(primary), ..CaseFilter::default() };
+    let records = store.list_cases(&linked, CaseOrder::Received, Page { limit: 10, offset: 0 }).await.unwrap();
+    assert_eq!(ids_of(&records.cases), [registration.case_id()]);
 
     // Already in the ledger: nothing is written and the plan is not asked.
     let never: Plan = Arc::new(|_: &Case| -> Handling { panic!("a record already registered is not planned again") });
@@ -1337,7 +1343,7 @@ async fn concurrent_intakes_are_written_together_each_whole(db: &TestDatabase) {
     let primary_now = store.case(primary).await.unwrap().unwrap();
     let linked =
         ok.iter().filter(|(r, c)| matches!(r, Registration::Registered(_)) && c.status == CaseStatus::Merged).count();
-    assert_eq!(primary_now.workflow.attached.len(), linked);
+    assert_eq!(primary_now.workflow.linked_records.total() as usize, linked);
     assert_eq!(primary_now.version as usize, 1 + linked);
     assert_eq!(store.history(primary).await.unwrap().len(), 1 + linked);
     assert_eq!(store.count_cases().await.unwrap(), 1 + by_key.len() as u64);

@@ -12,8 +12,9 @@ use shanzhi_store::{CandidateQuery, Handling, Plan, Registration};
 use crate::error::FieldProblem;
 use crate::{ApiError, AppState};
 
-/// Candidates compared with each new record, at most (the most recent).
-const MATCH_CANDIDATES: u32 = 20;
+/// Candidates of each kind of evidence (same party, same respondent, same town and category)
+/// compared with each new record, at most: the most recent.
+const MATCH_CANDIDATES: u32 = 10;
 
 pub(crate) fn context<'a>(state: &'a AppState, case: &Case, now: DateTime<Utc>) -> Context<'a> {
     let category_lead = case

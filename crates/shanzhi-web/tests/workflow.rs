@@ -302,9 +302,10 @@ async fn the_same_matter_by_three_channels_is_one_case(app: TestApp) {
     assert_eq!(hotline["workflow"]["link"]["relation"], "repeat", "the same caller again is a repeat visit");
     assert_eq!(walk_in["workflow"]["link"]["relation"], "same_matter");
     let (_, primary) = app.get(&format!("/api/v1/cases/{}", police["id"])).await;
-    let attached: Vec<&Value> =
-        primary["workflow"]["attached"].as_array().unwrap().iter().map(|a| &a["case"]).collect();
-    assert_eq!(attached, [&hotline["id"], &walk_in["id"]]);
+    assert_eq!(primary["workflow"]["linked_records"], json!({"same_matter": 1, "repeat": 1}));
+    let linked = &primary["linked_records"];
+    let ids: Vec<&Value> = linked["records"].as_array().unwrap().iter().map(|r| &r["case_id"]).collect();
+    assert_eq!((linked["total"].as_u64(), ids), (Some(2), vec![&hotline["id"], &walk_in["id"]]));
     let (_, list) = app.get("/api/v1/cases?primary_only=true").await;
     assert_eq!(list["total"], 1, "one primary case for the matter");
     // The caller of the linked record follows the primary case.
@@ -341,7 +342,8 @@ async fn staff_split_and_merge_records(app: TestApp) {
     let b = act(&app, &b["id"], json!({"actor": "x", "action": "split", "reason": "是另一个工地的欠薪"})).await;
     assert_eq!((b["status"].as_str(), b["primary_case_id"].is_null()), (Some("registered"), true));
     let (_, primary) = app.get(&format!("/api/v1/cases/{}", a["id"])).await;
-    assert!(primary["workflow"].get("attached").is_none_or(|v| v.as_array().unwrap().is_empty()));
+    assert!(primary["workflow"].get("linked_records").is_none(), "{primary}");
+    assert!(primary.get("linked_records").is_none());
     let b = act(&app, &b["id"], json!({"actor": "x", "action": "route"})).await;
     assert_eq!(b["status"], "routed");
 

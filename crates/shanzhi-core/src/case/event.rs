@@ -145,6 +145,7 @@ pub enum EventKind {
     /// On the primary: a linked record was split off.
     RecordDetached {
         case: CaseId,
+        relation: Relation,
     },
 }
 
@@ -327,8 +328,8 @@ impl Case {
                 w.clock = None;
             }
             EventKind::Split { .. } => w.link = None,
-            EventKind::RecordAttached { attached } => w.attached.push(attached.clone()),
-            EventKind::RecordDetached { case } => w.attached.retain(|a| a.case != *case),
+            EventKind::RecordAttached { attached } => w.linked_records.add(attached.relation),
+            EventKind::RecordDetached { relation, .. } => w.linked_records.remove(*relation),
         }
         if matches!(self.status, CaseStatus::Closed | CaseStatus::Merged) {
             self.workflow.clock = None;

@@ -675,8 +675,9 @@ pub fn confirm_link(case: &Case) -> Result<EventKind, WorkflowError> {
 /// The link was wrong: the record becomes a case of its own (registered, to be routed); the
 /// events for the record and for its former primary.
 pub fn split(case: &Case, why: &str) -> Result<(EventKind, EventKind), WorkflowError> {
-    if case.workflow.link.is_none() {
+    let Some(link) = &case.workflow.link else {
         return Err(WorkflowError::NotAllowed { action: "split", status: case.status });
-    }
-    Ok((EventKind::Split { reason: reason(why, "reason")? }, EventKind::RecordDetached { case: case.id }))
+    };
+    let detached = EventKind::RecordDetached { case: case.id, relation: link.relation };
+    Ok((EventKind::Split { reason: reason(why, "reason")? }, detached))
 }

@@ -31,9 +31,10 @@ pub struct Workflow {
     /// Set when this record was linked to (merged into) another case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<Link>,
-    /// Records linked to this case.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attached: Vec<Attached>,
+    /// How many records are linked to this case. The records themselves are found by their link
+    /// (the ledger indexes it): a mass-involvement case gathers thousands, too many to carry here.
+    #[serde(default, skip_serializing_if = "LinkedRecords::is_empty")]
+    pub linked_records: LinkedRecords,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sessions: Vec<MediationSession>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,6 +143,41 @@ pub struct Link {
     pub reason: String,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedRecords {
+    /// The same matter reported by others.
+    pub same_matter: u32,
+    /// 重复访: the same people again.
+    pub repeat: u32,
+}
+
+impl LinkedRecords {
+    pub fn total(&self) -> u32 {
+        self.same_matter + self.repeat
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total() == 0
+    }
+
+    fn count(&mut self, relation: Relation) -> &mut u32 {
+        match relation {
+            Relation::SameMatter => &mut self.same_matter,
+            Relation::Repeat => &mut self.repeat,
+        }
+    }
+
+    pub(crate) fn add(&mut self, relation: Relation) {
+        *self.count(relation) += 1;
+    }
+
+    pub(crate) fn remove(&mut self, relation: Relation) {
+        let n = self.count(relation);
+        *n = n.saturating_sub(1);
+    }
+}
+
+/// A record linked to a primary case, as the primary's history records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attached {
     pub case: CaseId,

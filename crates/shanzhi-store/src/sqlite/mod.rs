@@ -43,7 +43,11 @@ impl SqliteStore {
             // A district's ledger is a few hundred MB: map it and cache 64 MB per connection, so
             // that reads (and the writer's index look-ups) rarely go to the file.
             .pragma("mmap_size", "1073741824")
-            .pragma("cache_size", "-65536");
+            .pragma("cache_size", "-65536")
+            // Checkpoints (the only fsyncs in WAL mode with synchronous NORMAL) run in the
+            // background instead of inside whichever commit crosses the threshold, where they
+            // made every intake queued behind that commit wait.
+            .pragma("wal_autocheckpoint", "0");
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
         // An in-memory database exists once per connection: there, one pool does both.
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
@@ -54,6 +58,7 @@ impl SqliteStore {
         };
         let (intakes, requests) = tokio::sync::mpsc::channel(group_commit::QUEUE);
         tokio::spawn(group_commit::run(writer.clone(), requests));
+        tokio::spawn(checkpoint(pool.clone(), intakes.downgrade()));
         Ok(SqliteStore { pool, writer, intakes })
     }
 
@@ -392,13 +397,9 @@ impl Store for SqliteStore {
     async fn match_candidates(&self, candidates: &CandidateQuery) -> Result<Vec<Candidate>, StoreError> {
         // Candidates are a hint for the matcher, not a report: no snapshot transaction needed.
         let sql = query::candidates(candidates);
-        let mut conn = self.pool.acquire().await?;
         let rows: Vec<CandidateRow> =
-            bind_all!(sqlx::query_as::<_, CandidateRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
-        let ids: Vec<i64> = rows.iter().map(CandidateRow::id).collect();
-        let sql = query::parties_of(&ids);
-        let parties = bind_all!(sqlx::query_as::<_, CasePartyRow>(&sql.text), sql.args).fetch_all(&mut *conn).await?;
-        rows::candidates_with_parties(rows, parties)
+            bind_all!(sqlx::query_as::<_, CandidateRow>(&sql.text), sql.args).fetch_all(&self.pool).await?;
+        rows::candidates(rows)
     }
 
     async fn events_of_kind(
@@ -472,6 +473,25 @@ async fn existing_by_key(
     }
     select.push(")");
     Ok(select.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Copies the write-ahead log into the database file every half second, without blocking the
+/// writer (PASSIVE), for as long as the store exists (`store` is its intake queue).
+async fn checkpoint(pool: SqlitePool, store: tokio::sync::mpsc::WeakSender<group_commit::Request>) {
+    let mut every = tokio::time::interval(Duration::from_millis(500));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if store.upgrade().is_none() || pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            if pool.is_closed() {
+                return;
+            }
+            tracing::warn!(error = %e, "WAL checkpoint failed; will retry");
+        }
+    }
 }
 
 async fn applied_versions(pool: &SqlitePool) -> Vec<i64> {

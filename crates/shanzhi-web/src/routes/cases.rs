@@ -35,7 +35,30 @@ async fn case_with_history(State(state): State<AppState>, Path(id): Path<String>
         .case_with_history(id)
         .await?
         .ok_or_else(|| ApiError::NotFound { code: "case_not_found", message: format!("case {id} does not exist") })?;
-    Ok(Json(case_with_history_json(&state, &case, &history, Utc::now())))
+    let now = Utc::now();
+    let mut json = case_with_history_json(&state, &case, &history, now);
+    if !case.workflow.linked_records.is_empty() {
+        let linked = CaseFilter { linked_to: Some(id), ..CaseFilter::default() };
+        let page = Page { limit: Page::MAX_LIMIT, offset: 0 };
+        let records = state.store.list_cases(&linked, CaseOrder::Received, page).await?;
+        let records_json: Vec<Value> = records
+            .cases
+            .iter()
+            .rev()
+            .map(|c| {
+                json!({
+                    "case_id": c.id.get(),
+                    "case_number": super::render::case_number(&state, c),
+                    "channel": c.record.channel.code(),
+                    "received_at": c.record.received_at.to_rfc3339(),
+                    "relation": c.workflow.link.as_ref().map(|l| l.relation.code()),
+                    "confirmed": c.workflow.link.as_ref().map(|l| l.confirmed),
+                })
+            })
+            .collect();
+        json["linked_records"] = json!({ "total": records.total, "records": records_json });
+    }
+    Ok(Json(json))
 }
 
 /// The body of an intake: a ledger record, and who registers it.
@@ -145,6 +168,7 @@ async fn list(
         received_before: q.to.map(|d| start_of(d + chrono::Days::new(1))),
         primary_only: q.primary_only.unwrap_or(false),
         agreement_check_by: q.agreement_check_due.unwrap_or(false).then_some(now),
+        linked_to: None,
     };
     let order = match q.order.as_deref() {
         None | Some("received") => CaseOrder::Received,
