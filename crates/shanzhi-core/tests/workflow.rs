@@ -1200,8 +1200,8 @@ fn the_same_wage_arrears_reported_by_110_12345_and_a_walk_in_is_one_matter() {
     }
 
     // The matcher names a primary for the walk-in among the two earlier reports.
-    let candidates = vec![police.clone(), hotline.clone()];
-    let candidates: Vec<Candidate> = candidates.iter().map(|c| Candidate::of(c)).collect();
+    let candidates = [police.clone(), hotline.clone()];
+    let candidates: Vec<Candidate> = candidates.iter().map(Candidate::of).collect();
     let evidence: Vec<_> = candidates.iter().map(|c| rules.compare(&incoming(&walk_in), c)).collect();
     assert!(rules.primary(&evidence, &candidates).is_some());
 }

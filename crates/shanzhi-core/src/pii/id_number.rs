@@ -118,7 +118,7 @@ mod tests {
         let valid = "330106199001011234";
         let fixed = {
             let mut s = valid[..17].to_owned();
-            s.push(char::from(check_char(valid[..17].as_bytes())));
+            s.push(char::from(check_char(&valid.as_bytes()[..17])));
             s
         };
         assert!(IdNumber::parse(&fixed).is_ok());

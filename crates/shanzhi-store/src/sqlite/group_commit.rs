@@ -6,6 +6,7 @@
 //! batch that fails is written again record by record, so that one bad intake fails alone.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
 use shanzhi_core::{Case, CaseEvent, CaseId, CaseStatus, EventKind};
@@ -109,11 +110,10 @@ async fn write_batch(writer: &SqlitePool, batch: &[Request]) -> Result<Vec<(Regi
         }
         for (other, kind) in handling.others {
             // Plans decide on cases registered before the batch; one new in it is not a primary.
-            if !others.contains_key(&other) {
-                let loaded = SqliteStore::load_for_update(&mut tx, other).await?;
-                others.insert(other, (loaded, Vec::new()));
-            }
-            let (case, changes) = others.get_mut(&other).expect("inserted above");
+            let (case, changes) = match others.entry(other) {
+                Entry::Occupied(touched) => touched.into_mut(),
+                Entry::Vacant(first) => first.insert((SqliteStore::load_for_update(&mut tx, other).await?, Vec::new())),
+            };
             let event =
                 CaseEvent { case_id: other, seq: case.version + 1, at: now, actor: request.actor.clone(), kind };
             case.apply(&event);

@@ -94,12 +94,12 @@ impl TestApp {
 macro_rules! on_both_stores {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
-            $( #[tokio::test] async fn $test() { super::$test(crate::common::spawn_app(crate::common::TestDatabase::sqlite()).await).await; } )*
+            $( #[tokio::test] async fn $test() { super::$test($crate::common::spawn_app($crate::common::TestDatabase::sqlite()).await).await; } )*
         }
         mod postgres {
             $( #[tokio::test] async fn $test() {
-                let Some(db) = crate::common::TestDatabase::postgres().await else { return };
-                super::$test(crate::common::spawn_app(db).await).await;
+                let Some(db) = $crate::common::TestDatabase::postgres().await else { return };
+                super::$test($crate::common::spawn_app(db).await).await;
             } )*
         }
     };
