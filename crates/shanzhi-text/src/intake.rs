@@ -17,7 +17,16 @@ pub fn prepare(analyzer: &TextAnalyzer, cues: &KindCues, mut record: CaseRecord)
         None => Some(analyzer.classify(text).category.code.clone()),
         Some(given) => Some(analyzer.taxonomy().find(&given).map_or(given, |c| c.code.clone())),
     };
-    let entities = analyzer.entities(text);
+    // The respondent as the record names it, else the first organisation the text names.
+    let named = record
+        .parties
+        .iter()
+        .filter(|p| p.role == PartyRole::Respondent && p.kind == PartyKind::Organization)
+        .find_map(|p| p.name.as_deref().and_then(organization_key));
+    // Extraction is the dearest step: only for what the record leaves out.
+    let entities = (record.amount.is_none() || record.people_count.is_none() || named.is_none())
+        .then(|| analyzer.entities(text))
+        .unwrap_or_default();
     if record.amount.is_none() {
         let largest =
             entities.amounts_yuan.iter().copied().fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.max(a))));
@@ -26,14 +35,8 @@ pub fn prepare(analyzer: &TextAnalyzer, cues: &KindCues, mut record: CaseRecord)
     if record.people_count.is_none() {
         record.people_count = entities.people_count.and_then(|n| u32::try_from(n).ok());
     }
-    let kind = *record.kind.get_or_insert_with(|| cues.kind_of(text));
-    // The respondent as the record names it, else the first organisation the text names.
-    let named = record
-        .parties
-        .iter()
-        .filter(|p| p.role == PartyRole::Respondent && p.kind == PartyKind::Organization)
-        .find_map(|p| p.name.as_deref().and_then(organization_key));
     let respondent_key = named.or_else(|| entities.organizations.iter().find_map(|o| organization_key(o)));
+    let kind = *record.kind.get_or_insert_with(|| cues.kind_of(text));
     let workflow = Workflow { kind, risk: analyzer.risk(text).level, respondent_key, ..Workflow::default() };
     NewCase { record, workflow }
 }
