@@ -41,6 +41,8 @@ fn main() -> anyhow::Result<()> {
         district: defaults::DEFAULT_DISTRICT,
         divisions_dir: None,
         departments: None,
+        workflow_dir: None,
+        holidays: None,
         pii_secret: Some("benchmark personal data key".into()),
     };
     let import_options = ImportOptions { progress: false, ..ImportOptions::default() };

@@ -4,6 +4,10 @@
 //! district = "330110"                         # the district's division code (default 余杭区)
 //! divisions_dir = "/etc/shanzhi/divisions"    # other division tables (default: embedded Zhejiang)
 //! departments = "departments.toml"            # another department directory
+//! workflow_dir = "workflow"                   # the district's own kinds.toml, routing.toml,
+//!                                             # deadlines.toml, matching.toml (any of them;
+//!                                             # the others stay the shipped ones)
+//! holidays = "cn-public-holidays.csv"         # a newer holiday calendar (date,kind,name)
 //! ```
 //! The personal-data key comes from `SHANZHI_PII_KEY` (or `pii_key` in the file): 16 or more
 //! characters, kept secret, never changed for a ledger once set.
@@ -20,6 +24,8 @@ pub struct Config {
     pub district: RegionCode,
     pub divisions_dir: Option<PathBuf>,
     pub departments: Option<PathBuf>,
+    pub workflow_dir: Option<PathBuf>,
+    pub holidays: Option<PathBuf>,
     pub pii_secret: Option<String>,
 }
 
@@ -29,6 +35,8 @@ impl std::fmt::Debug for Config {
             .field("district", &self.district.to_string())
             .field("divisions_dir", &self.divisions_dir)
             .field("departments", &self.departments)
+            .field("workflow_dir", &self.workflow_dir)
+            .field("holidays", &self.holidays)
             .field("pii_secret", &self.pii_secret.as_ref().map(|_| "[redacted]"))
             .finish()
     }
@@ -40,6 +48,8 @@ struct ConfigFile {
     district: Option<String>,
     divisions_dir: Option<PathBuf>,
     departments: Option<PathBuf>,
+    workflow_dir: Option<PathBuf>,
+    holidays: Option<PathBuf>,
     pii_key: Option<String>,
 }
 
@@ -68,6 +78,8 @@ impl Config {
             district,
             divisions_dir: file.divisions_dir.map(resolve),
             departments: file.departments.map(resolve),
+            workflow_dir: file.workflow_dir.map(resolve),
+            holidays: file.holidays.map(resolve),
             pii_secret: std::env::var("SHANZHI_PII_KEY").ok().filter(|k| !k.is_empty()).or(file.pii_key),
         })
     }

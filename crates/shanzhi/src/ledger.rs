@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use shanzhi_core::workflow::Rules;
+use shanzhi_core::workflow::{Rules, RulesText};
 use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey, defaults};
 use shanzhi_store::Store;
 
@@ -51,7 +51,8 @@ impl Ledger {
             bail!("this ledger belongs to district {stored}, not {district}; configure `district = \"{stored}\"`");
         }
         let analyzer = Arc::new(crate::text::analyzer(&gazetteer, &departments)?);
-        let rules = Arc::new(Rules::embedded(&departments).context("the workflow rules (data/workflow)")?);
+        let rules = Arc::new(load_rules(config, &departments)?);
+        warn_of_missing_holidays(&rules);
         Ok(Ledger {
             store,
             gazetteer: Arc::new(gazetteer),
@@ -60,6 +61,47 @@ impl Ledger {
             analyzer,
             rules,
         })
+    }
+}
+
+/// The workflow's rules: the shipped ones, with any file of the configured `workflow_dir` and
+/// the configured holiday calendar in their place.
+pub fn load_rules(config: &Config, departments: &DepartmentDirectory) -> anyhow::Result<Rules> {
+    let read = |path: &Path| -> anyhow::Result<String> {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let mut text = RulesText::default();
+    if let Some(dir) = &config.workflow_dir {
+        for (name, slot) in [
+            ("kinds.toml", &mut text.kinds),
+            ("routing.toml", &mut text.routing),
+            ("deadlines.toml", &mut text.deadlines),
+            ("matching.toml", &mut text.matching),
+        ] {
+            let path = dir.join(name);
+            if path.exists() {
+                *slot = read(&path)?.into();
+            }
+        }
+    }
+    if let Some(path) = &config.holidays {
+        text.holidays = read(path)?.into();
+    }
+    Rules::parse(&text, departments).context("the workflow rules (workflow_dir, holidays)")
+}
+
+/// Deadlines in a year the holiday calendar does not cover count only weekends as rest days:
+/// say so while there is time to add the State Council's notice (published each November).
+fn warn_of_missing_holidays(rules: &Rules) {
+    use chrono::Datelike;
+    let today = shanzhi_core::calendar::local_date(chrono::Utc::now());
+    // A deadline set in December can fall in January.
+    let years = if today.month() == 12 { vec![today.year(), today.year() + 1] } else { vec![today.year()] };
+    for year in years.into_iter().filter(|y| !rules.calendar.covers(*y)) {
+        tracing::warn!(
+            year,
+            "the holiday calendar (data/calendar/cn-public-holidays.csv) has no rows for {year}: deadlines count only weekends as rest days until they are added"
+        );
     }
 }
 
@@ -183,7 +225,40 @@ pub fn redact_url(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
+
+    fn config(workflow_dir: Option<PathBuf>, holidays: Option<PathBuf>) -> Config {
+        Config {
+            district: defaults::DEFAULT_DISTRICT,
+            divisions_dir: None,
+            departments: None,
+            workflow_dir,
+            holidays,
+            pii_secret: None,
+        }
+    }
+
+    #[test]
+    fn a_district_replaces_the_rules_it_configures_and_keeps_the_rest() {
+        let gazetteer = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let departments = defaults::departments(&gazetteer).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let routing = defaults::ROUTING_RULES.replace(r#"case_number_prefix = "YH""#, r#"case_number_prefix = "YHQ""#);
+        std::fs::write(dir.path().join("routing.toml"), routing).unwrap();
+        let holidays = dir.path().join("holidays.csv");
+        std::fs::write(&holidays, format!("{}2027-01-01,holiday,元旦\n", defaults::CN_PUBLIC_HOLIDAYS)).unwrap();
+
+        let rules = load_rules(&config(Some(dir.path().to_owned()), Some(holidays.clone())), &departments).unwrap();
+        assert_eq!(rules.routing.case_number_prefix(), "YHQ");
+        assert!(rules.calendar.covers(2027));
+        assert_eq!(rules.deadlines.warn_working_days(), 1, "the deadlines file was not replaced");
+
+        std::fs::write(&holidays, "date,kind,name\n2027-01-01,holliday,元旦\n").unwrap();
+        let error = load_rules(&config(None, Some(holidays)), &departments).unwrap_err();
+        assert!(format!("{error:#}").contains("line 2"), "{error:#}");
+    }
 
     #[test]
     fn passwords_are_redacted() {

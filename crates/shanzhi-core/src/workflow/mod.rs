@@ -68,17 +68,44 @@ pub enum RulesError {
     Calendar(#[from] crate::calendar::CalendarError),
 }
 
+/// The text of each rules file; [`RulesText::default`] is the shipped set.
+#[derive(Debug, Clone)]
+pub struct RulesText<'a> {
+    pub kinds: std::borrow::Cow<'a, str>,
+    pub routing: std::borrow::Cow<'a, str>,
+    pub deadlines: std::borrow::Cow<'a, str>,
+    pub matching: std::borrow::Cow<'a, str>,
+    pub holidays: std::borrow::Cow<'a, str>,
+}
+
+impl Default for RulesText<'_> {
+    fn default() -> Self {
+        use crate::defaults;
+        RulesText {
+            kinds: defaults::KIND_CUES.into(),
+            routing: defaults::ROUTING_RULES.into(),
+            deadlines: defaults::DEADLINE_RULES.into(),
+            matching: defaults::MATCHING_RULES.into(),
+            holidays: defaults::CN_PUBLIC_HOLIDAYS.into(),
+        }
+    }
+}
+
 impl Rules {
     /// The rules shipped in `data/workflow/` and the embedded holiday calendar, checked against
     /// the district's department directory.
     pub fn embedded(directory: &crate::DepartmentDirectory) -> Result<Self, RulesError> {
-        use crate::defaults;
+        Self::parse(&RulesText::default(), directory)
+    }
+
+    /// Parses every rules file, checking the routing rules against the department directory.
+    pub fn parse(text: &RulesText<'_>, directory: &crate::DepartmentDirectory) -> Result<Self, RulesError> {
         Ok(Rules {
-            kinds: KindCues::from_toml(defaults::KIND_CUES).map_err(RulesError::Kinds)?,
-            routing: RoutingRules::from_toml(defaults::ROUTING_RULES, directory)?,
-            deadlines: DeadlineRules::from_toml(defaults::DEADLINE_RULES)?,
-            matching: MatchingRules::from_toml(defaults::MATCHING_RULES).map_err(RulesError::Matching)?,
-            calendar: defaults::calendar()?,
+            kinds: KindCues::from_toml(&text.kinds).map_err(RulesError::Kinds)?,
+            routing: RoutingRules::from_toml(&text.routing, directory)?,
+            deadlines: DeadlineRules::from_toml(&text.deadlines)?,
+            matching: MatchingRules::from_toml(&text.matching).map_err(RulesError::Matching)?,
+            calendar: crate::calendar::WorkCalendar::from_csv(&text.holidays)?,
         })
     }
 }
