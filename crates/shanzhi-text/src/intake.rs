@@ -6,7 +6,7 @@ use shanzhi_core::case::{PartyKind, PartyRole};
 use shanzhi_core::workflow::{KindCues, Workflow};
 use shanzhi_core::{CaseRecord, NewCase, Yuan};
 
-use crate::TextAnalyzer;
+use crate::{Entities, TextAnalyzer};
 use crate::extract::organization_key;
 
 /// The record as a new case. A category the record gives by a name of the taxonomy
@@ -24,9 +24,11 @@ pub fn prepare(analyzer: &TextAnalyzer, cues: &KindCues, mut record: CaseRecord)
         .filter(|p| p.role == PartyRole::Respondent && p.kind == PartyKind::Organization)
         .find_map(|p| p.name.as_deref().and_then(organization_key));
     // Extraction is the dearest step: only for what the record leaves out.
-    let entities = (record.amount.is_none() || record.people_count.is_none() || named.is_none())
-        .then(|| analyzer.entities(text))
-        .unwrap_or_default();
+    let entities = if record.amount.is_none() || record.people_count.is_none() || named.is_none() {
+        analyzer.entities(text)
+    } else {
+        Entities::default()
+    };
     if record.amount.is_none() {
         let largest =
             entities.amounts_yuan.iter().copied().fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.max(a))));
