@@ -70,7 +70,32 @@ impl std::str::FromStr for Yuan {
     }
 }
 
-crate::codes::serde_as_string!(Yuan);
+impl serde::Serialize for Yuan {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// An amount as other systems write it: `"3200.50"` or `3200.5`.
+impl<'de> serde::Deserialize<'de> for Yuan {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Written<'a> {
+            Whole(u64),
+            Decimal(f64),
+            #[serde(borrow)]
+            Text(std::borrow::Cow<'a, str>),
+        }
+        let text = match Written::deserialize(deserializer)? {
+            Written::Whole(n) => n.to_string(),
+            // Shortest round-trip form: 3200.5 stays "3200.5", never 3200.4999….
+            Written::Decimal(x) => x.to_string(),
+            Written::Text(s) => s.into_owned(),
+        };
+        Yuan::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
 
 impl fmt::Display for Yuan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

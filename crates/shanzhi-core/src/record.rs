@@ -158,6 +158,11 @@ impl Errors {
     }
 }
 
+/// Whether `s` holds a control character other than a line break or a tab.
+pub fn has_control_characters(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -170,6 +175,7 @@ impl LedgerRecord {
     /// Checks every field and builds the case record, or lists every field at fault.
     pub fn validate(&self, ctx: &RecordContext<'_>) -> Result<CaseRecord, Vec<FieldError>> {
         let mut errors = Errors(Vec::new());
+        self.check_characters(&mut errors);
 
         let channel = match non_empty(&self.channel) {
             None => {
@@ -322,6 +328,33 @@ impl LedgerRecord {
             people_count,
             location,
         })
+    }
+
+    /// Control characters (other than line breaks and tabs) have no place in a record, and
+    /// PostgreSQL cannot store NUL at all: refused in every field, whatever the store.
+    fn check_characters(&self, errors: &mut Errors) {
+        let scalar = |s: &Option<Scalar>| s.as_ref().map(Scalar::text);
+        let mut fields: Vec<(String, Option<String>)> = vec![
+            ("channel".into(), self.channel.clone()),
+            ("received_at".into(), self.received_at.clone()),
+            ("region".into(), scalar(&self.region)),
+            ("title".into(), self.title.clone()),
+            ("text".into(), self.text.clone()),
+            ("kind".into(), self.kind.clone()),
+            ("category".into(), self.category.clone()),
+        ];
+        for (i, p) in self.parties.iter().flatten().enumerate() {
+            for (name, value) in [("role", &p.role), ("kind", &p.kind), ("name", &p.name)] {
+                fields.push((format!("parties[{i}].{name}"), value.clone()));
+            }
+            fields.push((format!("parties[{i}].id_number"), scalar(&p.id_number)));
+            fields.push((format!("parties[{i}].phone"), scalar(&p.phone)));
+        }
+        for (field, value) in fields {
+            if value.as_deref().is_some_and(has_control_characters) {
+                errors.push(field, "control_characters", "contains control characters");
+            }
+        }
     }
 
     /// A copy that is safe to write to a report: ID and phone numbers masked in every field

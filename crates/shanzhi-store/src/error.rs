@@ -16,6 +16,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the store is shutting down")]
     Closed,
+    /// What the caller planned for a registration failed.
+    #[error("{0}")]
+    Plan(String),
 }
 
 impl From<sqlx::Error> for StoreError {

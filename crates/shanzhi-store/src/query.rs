@@ -28,6 +28,9 @@ pub struct CaseFilter {
     pub primary_only: bool,
     /// Only the records linked to this primary case.
     pub linked_to: Option<shanzhi_core::CaseId>,
+    /// Only cases resolved at this level (the district counts those resolved at town and
+    /// village level).
+    pub resolved_level: Option<shanzhi_core::RegionLevel>,
     /// Only cases with an agreement term to check (履约回访) by this instant.
     pub agreement_check_by: Option<DateTime<Utc>>,
 }
@@ -139,6 +142,9 @@ fn where_clause(filter: &CaseFilter, sql: &mut Sql) -> String {
     }
     if let Some(by) = filter.agreement_check_by {
         conditions.push(format!("agreement_check_at <= {}", sql.bind(Arg::Time(by))));
+    }
+    if let Some(level) = filter.resolved_level {
+        conditions.push(format!("resolved_level = {}", sql.bind(Arg::Text(level.code().into()))));
     }
     if let Some(primary) = filter.linked_to {
         conditions.push(format!("primary_case_id = {}", sql.bind(Arg::Int(primary.get()))));

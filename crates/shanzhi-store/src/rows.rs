@@ -415,7 +415,8 @@ impl Projection {
         let w = &case.workflow;
         let clock = w.clock.as_ref();
         let mut handlers = Vec::new();
-        if let Some(r) = &w.routing {
+        // A linked record is handled as its primary case: it leaves its handlers' inboxes.
+        if let Some(r) = w.routing.as_ref().filter(|_| case.status != shanzhi_core::CaseStatus::Merged) {
             handlers.push((r.lead.clone(), "lead"));
             handlers.extend(r.co_handlers.iter().map(|t| (t.department.clone(), "co")));
         }

@@ -41,6 +41,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    a_case_registered_before_the_workflow_still_reads,
     an_intake_registers_and_routes_or_links_in_one_transaction,
     concurrent_intakes_are_written_together_each_whole,
     registers_a_case_and_reads_it_back,
@@ -1351,4 +1352,22 @@ async fn concurrent_intakes_are_written_together_each_whole(db: &TestDatabase) {
     assert_eq!(primary_now.version as usize, 1 + linked);
     assert_eq!(store.history(primary).await.unwrap().len(), 1 + linked);
     assert_eq!(store.count_cases().await.unwrap(), 1 + by_key.len() as u64);
+}
+
+async fn a_case_registered_before_the_workflow_still_reads(db: &TestDatabase) {
+    let store = open(db).await;
+    // A row as migration 0002 left it: no workflow columns given, so their defaults ('{}').
+    let sql = "INSERT INTO cases (channel, external_id, received_at, registered_at, region_code, town_code, body, \
+               status, version) VALUES ('grid', 'old-1', '2026-01-05T02:00:00Z', '2026-01-05T02:00:00Z', \
+               '330110014', '330110014', '邻居占用楼道堆放杂物。', 'registered', 1)";
+    execute_raw(&db.url, sql).await.unwrap();
+    let page =
+        store.list_cases(&CaseFilter::default(), CaseOrder::Received, Page { limit: 10, offset: 0 }).await.unwrap();
+    assert_eq!(page.total, 1);
+    let case = &page.cases[0];
+    assert_eq!(
+        (case.status, case.record.kind, case.workflow.kind),
+        (CaseStatus::Registered, Some(CaseKind::Dispute), CaseKind::Dispute)
+    );
+    assert_eq!(store.case(case.id).await.unwrap().as_ref(), Some(case));
 }

@@ -46,6 +46,11 @@ impl From<shanzhi_core::workflow::WorkflowError> for ApiError {
             WorkflowError::NotAllowed { .. } => {
                 ApiError::Conflict { code: "illegal_transition", message: e.to_string() }
             }
+            // A refusal about the action as a whole is about the case's state (already paused, no
+            // agreement, an extension already pending …), not about the request's content.
+            WorkflowError::Invalid { code, field: "action", message } if code != "control_characters" => {
+                ApiError::Conflict { code, message }
+            }
             WorkflowError::Invalid { code, field, message } => {
                 ApiError::Invalid { fields: vec![FieldProblem { field: field.to_owned(), code, message }] }
             }

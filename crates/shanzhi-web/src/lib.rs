@@ -18,7 +18,7 @@ use shanzhi_core::workflow::Rules;
 use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey};
 use shanzhi_store::Store;
 use tokio::net::TcpListener;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
@@ -78,7 +78,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(routes::not_found)
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                // The path only: a query string can hold a citizen's query code or search words.
+                .make_span_with(|request: &axum::http::Request<axum::body::Body>| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)

@@ -6,15 +6,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use shanzhi_core::workflow::{self, Action, CaseKind, Context, Incoming, MatchEvidence, matching};
-use shanzhi_core::{Case, CaseId, LedgerRecord, RecordContext};
+use shanzhi_core::{Case, CaseId, CaseStatus, LedgerRecord, RecordContext};
 use shanzhi_store::{CandidateQuery, Handling, Plan, Registration};
 
 use crate::error::FieldProblem;
+use crate::routes::render;
 use crate::{ApiError, AppState};
-
-/// Candidates of each kind of evidence (same party, same respondent, same town and category)
-/// compared with each new record, at most: the most recent.
-const MATCH_CANDIDATES: u32 = 10;
 
 pub(crate) fn context<'a>(state: &'a AppState, case: &Case, now: DateTime<Utc>) -> Context<'a> {
     let category_lead = case
@@ -95,7 +92,7 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
             category: new_case.record.category.clone(),
             since: matching::since(&state.rules.matching, new_case.record.received_at),
             same_town_since: matching::same_town_since(&state.rules.matching, new_case.record.received_at),
-            limit: MATCH_CANDIDATES,
+            limit: state.rules.matching.candidates_per_kind(),
         })
         .await?;
     let incoming = Incoming::new(&new_case.record, new_case.workflow.respondent_key.as_deref());
@@ -111,6 +108,10 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
         let candidate = candidates.iter().find(|c| c.id == evidence.case)?;
         Some((candidate.clone(), evidence.clone()))
     });
+    let ended_primary = primary
+        .as_ref()
+        .filter(|(p, _)| matches!(p.status, CaseStatus::Resolved | CaseStatus::Closed))
+        .map(|(p, _)| p.id);
     let planner = state.clone();
     let plan: Plan = Arc::new(move |case: &Case| -> Handling {
         if let Some((primary, evidence)) = &primary {
@@ -134,6 +135,14 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
     let (registration, case) = state.store.register_case(new_case, actor, plan).await?;
     if let Registration::AlreadyPresent(_) = registration {
         return Ok(Intake { case, query_code: None, related: Vec::new(), created: false });
+    }
+    // The same matter back after it was resolved or closed is not settled: the primary reopens,
+    // so that the new report lands in a handler's inbox instead of on a closed case.
+    if let (Some(primary), Some(_)) = (ended_primary, &case.workflow.link) {
+        let why = format!("{}再次反映同一事项", render::case_number(state, &case));
+        if let Err(e) = act(state, primary, &Action::Reopen { reason: why }, actor).await {
+            tracing::warn!(error = %e, %primary, "a linked report could not reopen its primary case");
+        }
     }
     related.retain(|e| e.case != case.id);
     Ok(Intake { case, query_code: Some(query_code), related, created: true })

@@ -18,6 +18,7 @@ on_both_stores!(
     routing_overrides_need_a_reason_and_are_reported,
     lists_filter_and_page,
     bad_intake_is_a_4xx_naming_the_field,
+    the_same_person_back_after_closing_reopens_the_case,
 );
 
 const LEAD_OF_WAGES_IN_ZHONGTAI: &str = "中泰街道社会治理中心";
@@ -69,6 +70,7 @@ async fn a_dispute_lives_from_intake_to_closing(app: TestApp) {
     assert_eq!(case["level"], "town");
     assert_eq!(case["workflow"]["routing"]["rule"], "wage_arrears");
     assert!(case["co_handlers"][0]["department"].as_str().unwrap().contains("劳动保障监察"));
+    assert_eq!(case["co_handlers"][0]["urgency"], "normal", "a co-handler's task has its own deadline and mark");
     assert!(case["case_number"].as_str().unwrap().starts_with("YH-"));
     assert_eq!(case["query_code"].as_str().unwrap().len(), 8);
     assert!(case["due_at"].is_string() && case["urgency"].is_string());
@@ -99,7 +101,7 @@ async fn a_dispute_lives_from_intake_to_closing(app: TestApp) {
     act(&app, &id, session).await;
     // The first term fell due long ago (an agreement recorded late): its check is due now.
     let agreement = json!({"actor": "mediator:赵", "action": "record_agreement", "terms": [
-        {"text": "恒达公司先行支付3万元", "amount_yuan": "30000", "due": "2026-01-10"},
+        {"text": "恒达公司先行支付3万元", "amount_yuan": 30000, "due": "2026-01-10"},
         {"text": "余款3万元于年底前付清", "amount_yuan": "30000", "due": "2099-12-31"}]});
     let case = act(&app, &id, agreement).await;
     assert_eq!(case["workflow"]["agreement"]["terms"].as_array().unwrap().len(), 2);
@@ -111,6 +113,9 @@ async fn a_dispute_lives_from_intake_to_closing(app: TestApp) {
     act(&app, &id, json!({"actor": "court:钱", "action": "record_judicial_confirmation"})).await;
     let case = act(&app, &id, json!({"actor": "mediator:赵", "action": "resolve", "outcome": "agreement_reached", "summary": "达成分期支付协议"})).await;
     assert_eq!((case["status"].as_str(), case["resolved_level"].as_str()), (Some("resolved"), Some("town")));
+    let (_, at_town) = app.get("/api/v1/cases?resolved_level=town").await;
+    let (_, at_district) = app.get("/api/v1/cases?resolved_level=district").await;
+    assert_eq!((at_town["total"].as_u64(), at_district["total"].as_u64()), (Some(1), Some(0)));
     let case =
         act(&app, &id, json!({"actor": "mediator:赵", "action": "check_term", "term": 0, "honoured": true})).await;
     assert_eq!(case["workflow"]["agreement"]["terms"][0]["honoured"], true);
@@ -212,6 +217,26 @@ async fn returns_escalations_transfers_pauses_and_extensions(app: TestApp) {
         act(&app, &id, json!({"actor": "leader:吴", "action": "decide_extension", "approve": true, "reason": "同意"}))
             .await;
     assert!(case["due_at"].as_str().unwrap() > before.as_str(), "an approved extension moves the deadline");
+
+    // Staff correct the category, by name or code; the ledger keeps the code, and the history
+    // keeps both (the labels the classifier will learn from).
+    let case =
+        act(&app, &id, json!({"actor": "handler:李", "action": "change_category", "category": "土地承包/山林纠纷"}))
+            .await;
+    assert_eq!(case["category"]["code"], "land_contract");
+    let (_, full) = app.get(&format!("/api/v1/cases/{id}")).await;
+    let last = full["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["detail"]["to"].as_str()),
+        (Some("category_changed"), Some("land_contract"))
+    );
+    // A category outside the taxonomy is kept as written, its numbers masked like any text.
+    let case = act(&app, &id, json!({"actor": "x", "action": "change_category", "category": "其他 13812345678"})).await;
+    assert_eq!(case["category"]["code"], "其他 138****5678");
+    let (_, full) = app.get(&format!("/api/v1/cases/{id}")).await;
+    assert!(!full.to_string().contains("13812345678"), "no clear number in the case or its history");
+    let (status, e) = refused(&app, &id, json!({"actor": "x", "action": "pause", "reason": "等待\u{0}当事人"})).await;
+    assert_eq!((status, e["code"].as_str()), (422, Some("control_characters")));
 }
 
 async fn an_unsatisfied_follow_up_reopens_the_case(app: TestApp) {
@@ -482,4 +507,39 @@ async fn bad_intake_is_a_4xx_naming_the_field(app: TestApp) {
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("missing_actor")));
     let (_, list) = app.get("/api/v1/cases").await;
     assert_eq!(list["total"], 0, "nothing was registered");
+}
+
+async fn the_same_person_back_after_closing_reopens_the_case(app: TestApp) {
+    let first =
+        intake(&app, wage_arrears("window", "13812345678", "恒达建筑劳务公司拖欠我工资2万元，多次讨要未果。")).await;
+    let id = first["id"].clone();
+    let lead = first["lead_department"].clone();
+    act(&app, &id, json!({"actor": "h", "action": "accept", "department": lead})).await;
+    act(
+        &app,
+        &id,
+        json!({"actor": "h", "action": "resolve", "outcome": "agreement_reached", "summary": "公司承诺月底付清"}),
+    )
+    .await;
+    act(&app, &id, json!({"actor": "v", "action": "follow_up", "satisfaction": 4})).await;
+
+    let again = intake(
+        &app,
+        wage_arrears("hotline", "13812345678", "恒达劳务公司答应月底付的工资至今没给，我要去区政府讨说法。"),
+    )
+    .await;
+    assert_eq!((again["status"].as_str(), again["primary_case_id"].clone()), (Some("merged"), id.clone()));
+    assert_eq!(again["workflow"]["link"]["relation"], "repeat");
+    let (_, primary) = app.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(primary["status"], "mediating", "a repeat visit about a closed matter reopens it");
+    assert_eq!(primary["workflow"]["linked_records"]["repeat"], 1);
+    // The merged record is handled as its primary: it leaves the department's inbox.
+    let lead = lead.as_str().unwrap();
+    let (_, inbox) = app.get(&format!("/api/v1/cases?department={lead}")).await;
+    let ids: Vec<&Value> = inbox["cases"].as_array().unwrap().iter().map(|c| &c["id"]).collect();
+    assert_eq!(ids, [&id]);
+    // Citizens may type the number in lower case.
+    let (number, code) = (again["case_number"].as_str().unwrap().to_lowercase(), again["query_code"].as_str().unwrap());
+    let (status, _) = app.get(&format!("/api/v1/track?number={number}&code={code}")).await;
+    assert_eq!(status, 200);
 }

@@ -183,9 +183,17 @@ impl EventKind {
         }
     }
 
-    /// Whether the event changes who handles the case.
+    /// Whether the event changes who handles the case (a linked record is handled as its
+    /// primary; split off, it is its own again).
     pub fn changes_routing(&self) -> bool {
-        matches!(self, EventKind::Routed { .. } | EventKind::Escalated { .. } | EventKind::Transferred { .. })
+        matches!(
+            self,
+            EventKind::Routed { .. }
+                | EventKind::Escalated { .. }
+                | EventKind::Transferred { .. }
+                | EventKind::Linked { .. }
+                | EventKind::Split { .. }
+        )
     }
 
     /// Whether the event sets a new stage clock.

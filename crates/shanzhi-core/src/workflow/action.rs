@@ -146,6 +146,45 @@ impl Action {
         }
     }
 
+    /// Every free text the action carries.
+    fn texts(&self) -> impl Iterator<Item = &str> {
+        let mut texts: Vec<&str> = Vec::new();
+        match self {
+            Action::Route { lead, co_handlers, reason, .. } => {
+                texts.extend(lead.as_deref());
+                texts.extend(co_handlers.iter().flatten().map(String::as_str));
+                texts.extend(reason.as_deref());
+            }
+            Action::Accept { department } => texts.push(department),
+            Action::Return { department, reason } | Action::Transfer { department, reason } => {
+                texts.extend([department.as_str(), reason.as_str()]);
+            }
+            Action::RecordSession { place, participants, outcome, .. } => {
+                texts.extend([place.as_str(), outcome.as_str()]);
+                texts.extend(participants.iter().map(String::as_str));
+            }
+            Action::RecordAgreement { terms, .. } => texts.extend(terms.iter().map(|t| t.text.as_str())),
+            Action::CheckTerm { note, .. } => texts.extend(note.as_deref()),
+            Action::RequestJudicialConfirmation { court } => texts.extend(court.as_deref()),
+            Action::CompleteTask { department, note } => {
+                texts.push(department);
+                texts.extend(note.as_deref());
+            }
+            Action::Resolve { summary, .. } => texts.push(summary),
+            Action::FollowUp { comment, .. } => texts.extend(comment.as_deref()),
+            Action::Reopen { reason } | Action::Escalate { reason, .. } | Action::Pause { reason } => {
+                texts.push(reason)
+            }
+            Action::RequestExtension { reason, requested_by, .. } => {
+                texts.extend([reason.as_str(), requested_by.as_str()])
+            }
+            Action::DecideExtension { reason, .. } => texts.push(reason),
+            Action::ChangeCategory { category } => texts.push(category),
+            Action::StartScreening | Action::StartMediation | Action::RecordJudicialConfirmation | Action::Resume => {}
+        }
+        texts.into_iter()
+    }
+
     /// The statuses in which the action is allowed: the transition table of the workflow.
     pub fn allowed_in(&self) -> &'static [CaseStatus] {
         use CaseStatus::*;
@@ -205,6 +244,9 @@ fn reason(text: &str, field: &'static str) -> Result<String, WorkflowError> {
     if text.chars().count() > 2000 {
         return Err(invalid("too_long", field, format!("`{field}` has more than 2000 characters")));
     }
+    if crate::record::has_control_characters(text) {
+        return Err(invalid("control_characters", field, format!("`{field}` contains control characters")));
+    }
     Ok(crate::pii::scrub_text(text))
 }
 
@@ -261,6 +303,9 @@ impl Context<'_> {
 pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKind, WorkflowError> {
     if !action.allowed_in().contains(&case.status) {
         return Err(WorkflowError::NotAllowed { action: action.code(), status: case.status });
+    }
+    if action.texts().any(crate::record::has_control_characters) {
+        return Err(invalid("control_characters", "action", "the action's text contains control characters"));
     }
     let w = &case.workflow;
     let lead = || w.routing.as_ref().map(|r| r.lead.as_str()).unwrap_or_default();
@@ -514,7 +559,10 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
             if Some(category) == case.record.category.as_deref() {
                 return Err(invalid("unchanged", "category", "the case already has this category"));
             }
-            EventKind::CategoryChanged { from: case.record.category.clone(), to: Some(category.to_owned()) }
+            EventKind::CategoryChanged {
+                from: case.record.category.clone(),
+                to: Some(crate::pii::scrub_text(category)),
+            }
         }
     })
 }
@@ -538,12 +586,13 @@ fn route(
         };
         let lead = ctx.department(written, "lead")?;
         let level = level.or(ctx.directory.get(&lead).map(|d| d.level)).unwrap_or(case.record.region.level());
-        let co = co_handlers
-            .iter()
-            .flatten()
-            .map(|name| ctx.department(name, "co_handlers"))
-            .filter(|name| name.as_ref().map_or(true, |n| *n != lead))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut co: Vec<String> = Vec::new();
+        for name in co_handlers.iter().flatten() {
+            let name = ctx.department(name, "co_handlers")?;
+            if name != lead && !co.contains(&name) {
+                co.push(name);
+            }
+        }
         let routing = Routing { lead, co_handlers: ctx.tasks(co), level, rule: None, overridden: None };
         return Ok(EventKind::Routed { due_at: ctx.due(case, CaseStatus::Routed, Some(level)), routing });
     };
@@ -654,6 +703,13 @@ pub fn link(
     }
     if case.id == primary.id {
         return Err(invalid("same_case", "into", "a case cannot be merged into itself"));
+    }
+    if !case.workflow.linked_records.is_empty() {
+        return Err(invalid(
+            "has_linked_records",
+            "into",
+            "other records are linked to this case: merge the other case into this one instead",
+        ));
     }
     if primary.linked || primary.status == Merged {
         return Err(invalid("primary_is_linked", "into", "merge into the primary case, not into a linked record"));

@@ -19,6 +19,7 @@ pub struct MatchingRules {
     similar_with_shared_respondent: f32,
     similar_alone: f32,
     related_threshold: f32,
+    candidates_per_kind: u32,
 }
 
 /// What a new record (with its respondent key) is to an earlier case.
@@ -108,6 +109,11 @@ impl MatchingRules {
         toml::from_str(text)
     }
 
+    /// How many earlier cases of each kind of evidence to compare with a new record.
+    pub fn candidates_per_kind(&self) -> u32 {
+        self.candidates_per_kind
+    }
+
     /// How far back candidates are looked for.
     pub fn lookback_days(&self) -> i64 {
         self.window_days.max(self.repeat_window_days)
@@ -127,12 +133,19 @@ impl MatchingRules {
         let similarity = incoming.bigrams.dice(&Bigrams::of(&old.text));
         let days_apart = (new.received_at - old.received_at).num_seconds().abs() as f64 / 86_400.0;
         let within = |days: i64| days_apart <= days as f64;
-        let same_matter = within(self.window_days)
-            && ((shared_party && (similarity >= self.similar_with_shared_party || shared_respondent || same_category))
+        // Two known respondents that differ are two matters, whoever complains.
+        let other_respondent = matches!(
+            (incoming.respondent_key, earlier.respondent_key.as_deref()),
+            (Some(a), Some(b)) if a != b
+        );
+        let same_matter = !other_respondent
+            && within(self.window_days)
+            && ((shared_party && (shared_respondent || similarity >= self.similar_with_shared_party))
                 || (shared_respondent && (similarity >= self.similar_with_shared_respondent || same_category))
                 || (same_town && similarity >= self.similar_alone));
         // The same person back about the same matter, even after it was closed: 重复访.
-        let repeat = shared_party
+        let repeat = !other_respondent
+            && shared_party
             && within(self.repeat_window_days)
             && (similarity >= self.similar_with_shared_party || shared_respondent);
         let relation = if shared_party && (same_matter || repeat) {

@@ -9,7 +9,9 @@ use super::CaseKind;
 use crate::region::RegionLevel;
 use crate::{CaseId, CaseStatus, Channel, RiskLevel, Yuan};
 
+/// Every field has a default, so that a case registered before the workflow (`{}`) reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Workflow {
     pub kind: CaseKind,
     /// The escalation risk read in the text at intake.

@@ -102,7 +102,7 @@ async fn write_batch(writer: &SqlitePool, batch: &[Request]) -> Result<Vec<(Regi
         let registered = EventKind::Registered { channel: case.record.channel };
         let mut events =
             vec![CaseEvent { case_id: id, seq: 1, at: now, actor: request.actor.clone(), kind: registered }];
-        let handling = (request.plan)(&case);
+        let handling = super::run_plan(&*request.plan, &case)?;
         if let Some(kind) = handling.next {
             let event = CaseEvent { case_id: id, seq: 2, at: now, actor: request.actor.clone(), kind };
             case.apply(&event);

@@ -187,7 +187,7 @@ impl SqliteStore {
             record: new.record.clone(),
             workflow: new.workflow.clone(),
         };
-        let handling = plan(&case);
+        let handling = run_plan(plan, &case)?;
         // Lock the other cases first, in id order: writing the new case's link takes a key-share
         // lock on its primary (the foreign key), and two intakes holding that while waiting for
         // the primary's row lock would deadlock.
@@ -473,6 +473,13 @@ async fn existing_by_key(
     }
     select.push(")");
     Ok(select.build_query_as().fetch_all(&mut *conn).await?)
+}
+
+/// Calls a plan, turning a panic into an error of this one intake: the plan runs in the task that
+/// writes every intake, which must not die with it.
+fn run_plan(plan: &(dyn Fn(&Case) -> Handling + Send + Sync), case: &Case) -> Result<Handling, StoreError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan(case)))
+        .map_err(|_| StoreError::Plan(format!("the plan for case {} panicked", case.id)))
 }
 
 /// Copies the write-ahead log into the database file every half second, without blocking the

@@ -79,6 +79,13 @@ async fn take_action(
                 field: Some("action"),
                 message: shanzhi_core::pii::scrub_text(&e.to_string()),
             })?;
+            // Staff may write a category by its name (劳资纠纷); the ledger keeps the taxonomy's code.
+            let action = match action {
+                Action::ChangeCategory { category } => Action::ChangeCategory {
+                    category: state.analyzer.taxonomy().find(&category).map_or(category, |c| c.code.clone()),
+                },
+                other => other,
+            };
             act(&state, id, &action, &actor).await?
         }
     };

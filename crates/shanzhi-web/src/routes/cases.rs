@@ -87,7 +87,9 @@ async fn register(
 
 pub(crate) fn actor(actor: Option<&str>) -> Result<String, ApiError> {
     match actor.map(str::trim) {
-        Some(a) if !a.is_empty() && a.chars().count() <= 64 => Ok(shanzhi_core::pii::scrub_text(a)),
+        Some(a) if !a.is_empty() && a.chars().count() <= 64 && !shanzhi_core::record::has_control_characters(a) => {
+            Ok(shanzhi_core::pii::scrub_text(a))
+        }
         _ => Err(ApiError::BadRequest {
             code: "missing_actor",
             field: Some("actor"),
@@ -116,6 +118,8 @@ struct ListQuery {
     primary_only: Option<bool>,
     /// Cases with an agreement term due for its check (履约回访) today.
     agreement_check_due: Option<bool>,
+    /// village, town or district: cases resolved at that level.
+    resolved_level: Option<String>,
     page: Option<u64>,
     per_page: Option<u32>,
 }
@@ -163,12 +167,20 @@ async fn list(
             .transpose()?,
         kind: q.kind.as_deref().map(workflow::parse_kind).transpose()?,
         overdue_at: q.overdue.unwrap_or(false).then_some(now),
-        text: q.q,
+        // Control characters match nothing a record may hold (and PostgreSQL refuses NUL).
+        text: q.q.map(|t| t.chars().filter(|c| !c.is_control()).collect()),
         received_from: q.from.map(start_of),
         received_before: q.to.map(|d| start_of(d + chrono::Days::new(1))),
         primary_only: q.primary_only.unwrap_or(false),
         agreement_check_by: q.agreement_check_due.unwrap_or(false).then_some(now),
         linked_to: None,
+        resolved_level: q
+            .resolved_level
+            .as_deref()
+            .map(|l| {
+                l.parse().map_err(|e: shanzhi_core::UnknownName| bad("unknown_level", "resolved_level", e.to_string()))
+            })
+            .transpose()?,
     };
     let order = match q.order.as_deref() {
         None | Some("received") => CaseOrder::Received,

@@ -3,7 +3,7 @@ pub(crate) mod cases;
 pub(crate) mod health;
 pub(crate) mod ledger;
 pub(crate) mod pages;
-mod render;
+pub(crate) mod render;
 pub(crate) mod routing;
 pub(crate) mod track;
 

@@ -10,7 +10,9 @@ use shanzhi_core::{Case, CaseEvent};
 use crate::AppState;
 
 pub(crate) fn case_number(state: &AppState, case: &Case) -> String {
-    workflow::case_number(state.rules.routing.case_number_prefix(), case.record.received_at.year(), case.id)
+    // The year as the district counts it: Beijing time.
+    let year = shanzhi_core::calendar::local_date(case.record.received_at).year();
+    workflow::case_number(state.rules.routing.case_number_prefix(), year, case.id)
 }
 
 pub(crate) fn case_json(state: &AppState, case: &Case, now: DateTime<Utc>) -> Value {
@@ -52,7 +54,14 @@ pub(crate) fn case_json(state: &AppState, case: &Case, now: DateTime<Utc>) -> Va
         "lon": r.location.map(|p| p.lon()),
         "parties": r.parties.iter().map(party_json).collect::<Vec<_>>(),
         "lead_department": w.routing.as_ref().map(|r| &r.lead),
-        "co_handlers": w.routing.as_ref().map(|r| &r.co_handlers),
+        "co_handlers": w.routing.as_ref().map(|r| r.co_handlers.iter().map(|t| {
+            let mut task = serde_json::to_value(t).expect("tasks serialize");
+            let urgency = t.done_at.is_none().then(|| {
+                state.rules.calendar.urgency(t.due_at, now, state.rules.deadlines.warn_working_days())
+            });
+            task["urgency"] = json!(urgency.map(|u| u.code()));
+            task
+        }).collect::<Vec<_>>()),
         "level": w.routing.as_ref().map(|r| r.level.code()),
         "due_at": clock.map(|c| c.due_at.to_rfc3339()),
         "paused": clock.is_some_and(|c| c.paused.is_some()),

@@ -37,8 +37,8 @@ async fn track(
     let id = workflow::case_id_of_number(&q.number).ok_or_else(not_found)?;
     let (case, history) = state.store.case_with_history(id).await?.ok_or_else(not_found)?;
     let given = state.pii_key.protect_query_code(q.code.trim().to_ascii_uppercase().as_str());
-    if case.workflow.query_code_hash.as_deref() != Some(given.as_str()) || case_number(&state, &case) != q.number.trim()
-    {
+    let number_matches = case_number(&state, &case).eq_ignore_ascii_case(q.number.trim());
+    if case.workflow.query_code_hash.as_deref() != Some(given.as_str()) || !number_matches {
         return Err(not_found());
     }
     let w = &case.workflow;
