@@ -114,8 +114,9 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
         .map(|(p, _)| p.id);
     let planner = state.clone();
     let plan: Plan = Arc::new(move |case: &Case| -> Handling {
-        if let Some((primary, evidence)) = &primary {
-            let relation = evidence.relation.expect("a primary match has a relation");
+        if let Some((primary, evidence)) = &primary
+            && let Some(relation) = evidence.relation
+        {
             let why = format!("自动关联：{}", evidence.explanation());
             match workflow::link(case, primary, relation, &why, false) {
                 Ok((linked, attached)) => return Handling { next: Some(linked), others: vec![(primary.id, attached)] },
