@@ -201,22 +201,7 @@ async fn insert_cases(
 
     let registered: Vec<(i64, &shanzhi_core::NewCase)> =
         written.iter().map(|w| (w.case.id.get(), &batch[w.index].new)).collect();
-    let parties = rows::party_rows(&registered);
-    if !parties.is_empty() {
-        let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO parties ({}) ", rows::PARTY_COLUMNS));
-        insert.push_values(&parties, |mut b, p| {
-            b.push_bind(p.case_id)
-                .push_bind(p.position)
-                .push_bind(p.role)
-                .push_bind(p.kind)
-                .push_bind(p.name)
-                .push_bind(p.id_hash)
-                .push_bind(p.id_masked)
-                .push_bind(p.phone_hash)
-                .push_bind(p.phone_masked);
-        });
-        insert.build().execute(&mut *tx).await?;
-    }
+    super::insert_parties(&mut *tx, &rows::party_rows(&registered)).await?;
     Ok(())
 }
 

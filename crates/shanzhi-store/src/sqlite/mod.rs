@@ -255,22 +255,7 @@ impl SqliteStore {
         let registrations = rows::registrations(chunk, inserted, existing)?;
 
         let registered = rows::registered(chunk, &registrations);
-        let parties = rows::party_rows(&registered);
-        for party_chunk in parties.chunks(rows::CHUNK * 2) {
-            let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO parties ({}) ", rows::PARTY_COLUMNS));
-            insert.push_values(party_chunk, |mut b, p| {
-                b.push_bind(p.case_id)
-                    .push_bind(p.position)
-                    .push_bind(p.role)
-                    .push_bind(p.kind)
-                    .push_bind(p.name)
-                    .push_bind(p.id_hash)
-                    .push_bind(p.id_masked)
-                    .push_bind(p.phone_hash)
-                    .push_bind(p.phone_masked);
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
+        insert_parties(&mut *conn, &rows::party_rows(&registered)).await?;
 
         if !registered.is_empty() {
             let mut insert =
@@ -459,6 +444,29 @@ impl Store for SqliteStore {
         tx.commit().await?;
         Ok(stored)
     }
+}
+
+/// Inserts party rows, in statements of bounded size.
+async fn insert_parties(
+    conn: &mut sqlx::SqliteConnection,
+    parties: &[rows::NewPartyRow<'_>],
+) -> Result<(), StoreError> {
+    for chunk in parties.chunks(rows::CHUNK * 2) {
+        let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO parties ({}) ", rows::PARTY_COLUMNS));
+        insert.push_values(chunk, |mut b, p| {
+            b.push_bind(p.case_id)
+                .push_bind(p.position)
+                .push_bind(p.role)
+                .push_bind(p.kind)
+                .push_bind(p.name)
+                .push_bind(p.id_hash)
+                .push_bind(p.id_masked)
+                .push_bind(p.phone_hash)
+                .push_bind(p.phone_masked);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 async fn existing_by_key(
