@@ -131,10 +131,9 @@ async fn write_batch(writer: &SqlitePool, batch: &[Request]) -> Result<Vec<(Regi
     insert_handlers(&mut tx, written.iter().map(|w| &w.case)).await?;
     for (id, (_, changes)) in &others {
         for (event, projection) in changes {
-            update_case(&mut tx, *id, projection).await?;
+            super::update_case(&mut tx, *id, projection).await?;
             if event.kind.changes_routing() {
-                sqlx::query("DELETE FROM case_handlers WHERE case_id = $1").bind(id.get()).execute(&mut *tx).await?;
-                insert_handler_rows(&mut tx, *id, &projection.handlers).await?;
+                super::rewrite_handlers(&mut tx, *id, &projection.handlers).await?;
             }
         }
     }
@@ -237,41 +236,5 @@ async fn insert_handlers<'a>(
         b.push_bind(*id).push_bind(department).push_bind(*role);
     });
     insert.build().execute(&mut *tx).await?;
-    Ok(())
-}
-
-async fn insert_handler_rows(
-    tx: &mut sqlx::SqliteConnection,
-    id: CaseId,
-    handlers: &[(String, &'static str)],
-) -> Result<(), StoreError> {
-    if handlers.is_empty() {
-        return Ok(());
-    }
-    let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO case_handlers (case_id, department, role) ");
-    insert.push_values(handlers, |mut b, (department, role)| {
-        b.push_bind(id.get()).push_bind(department).push_bind(*role);
-    });
-    insert.build().execute(&mut *tx).await?;
-    Ok(())
-}
-
-async fn update_case(tx: &mut sqlx::SqliteConnection, id: CaseId, p: &Projection) -> Result<(), StoreError> {
-    sqlx::query(rows::UPDATE_CASE)
-        .bind(p.status)
-        .bind(&p.category)
-        .bind(p.version)
-        .bind(&p.workflow)
-        .bind(p.kind)
-        .bind(&p.lead_department)
-        .bind(p.handling_level)
-        .bind(p.due_at)
-        .bind(p.paused)
-        .bind(p.primary_case_id)
-        .bind(p.resolved_level)
-        .bind(p.agreement_check_at)
-        .bind(id.get())
-        .execute(&mut *tx)
-        .await?;
     Ok(())
 }

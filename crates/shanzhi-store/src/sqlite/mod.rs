@@ -134,32 +134,9 @@ impl SqliteStore {
             .await
             .map_err(race)?;
         let p = Projection::of(case);
-        sqlx::query(rows::UPDATE_CASE)
-            .bind(p.status)
-            .bind(p.category)
-            .bind(p.version)
-            .bind(p.workflow)
-            .bind(p.kind)
-            .bind(p.lead_department)
-            .bind(p.handling_level)
-            .bind(p.due_at)
-            .bind(p.paused)
-            .bind(p.primary_case_id)
-            .bind(p.resolved_level)
-            .bind(p.agreement_check_at)
-            .bind(id.get())
-            .execute(&mut *conn)
-            .await
-            .map_err(race)?;
+        update_case(&mut *conn, id, &p).await.map_err(race)?;
         if event.kind.changes_routing() {
-            sqlx::query("DELETE FROM case_handlers WHERE case_id = $1").bind(id.get()).execute(&mut *conn).await?;
-            if !p.handlers.is_empty() {
-                let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO case_handlers (case_id, department, role) ");
-                insert.push_values(&p.handlers, |mut b, (department, role)| {
-                    b.push_bind(id.get()).push_bind(department).push_bind(*role);
-                });
-                insert.build().execute(&mut *conn).await?;
-            }
+            rewrite_handlers(&mut *conn, id, &p.handlers).await?;
         }
         Ok(event)
     }
@@ -444,6 +421,44 @@ impl Store for SqliteStore {
         tx.commit().await?;
         Ok(stored)
     }
+}
+
+/// Writes a case's row as `p` projects its state (the trigger checks the version and event).
+async fn update_case(conn: &mut sqlx::SqliteConnection, id: CaseId, p: &Projection) -> Result<(), sqlx::Error> {
+    sqlx::query(rows::UPDATE_CASE)
+        .bind(p.status)
+        .bind(&p.category)
+        .bind(p.version)
+        .bind(&p.workflow)
+        .bind(p.kind)
+        .bind(&p.lead_department)
+        .bind(p.handling_level)
+        .bind(p.due_at)
+        .bind(p.paused)
+        .bind(p.primary_case_id)
+        .bind(p.resolved_level)
+        .bind(p.agreement_check_at)
+        .bind(id.get())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the departments handling a case.
+async fn rewrite_handlers(
+    conn: &mut sqlx::SqliteConnection,
+    id: CaseId,
+    handlers: &[(String, &'static str)],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM case_handlers WHERE case_id = $1").bind(id.get()).execute(&mut *conn).await?;
+    if !handlers.is_empty() {
+        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO case_handlers (case_id, department, role) ");
+        insert.push_values(handlers, |mut b, (department, role)| {
+            b.push_bind(id.get()).push_bind(department).push_bind(*role);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Inserts party rows, in statements of bounded size.
