@@ -17,6 +17,7 @@ pub mod pii;
 pub mod record;
 pub mod region;
 pub mod risk;
+pub mod warning;
 pub mod workflow;
 
 pub use case::{Case, CaseEvent, CaseId, CaseRecord, CaseStatus, CaseText, EventKind, ExternalId, NewCase};

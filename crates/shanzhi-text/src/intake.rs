@@ -6,8 +6,8 @@ use shanzhi_core::case::{PartyKind, PartyRole};
 use shanzhi_core::workflow::{KindCues, Workflow};
 use shanzhi_core::{CaseRecord, NewCase, Yuan};
 
-use crate::{Entities, TextAnalyzer};
 use crate::extract::organization_key;
+use crate::{Entities, TextAnalyzer};
 
 /// The record as a new case. A category the record gives by a name of the taxonomy
 /// (`劳资纠纷`) is stored as that category's code, any other as written.

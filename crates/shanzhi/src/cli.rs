@@ -48,6 +48,9 @@ pub enum Command {
     /// Classify texts: JSON lines `{"text": …}` (or plain lines) on stdin, one JSON result per line
     /// on stdout. Needs no database.
     Classify,
+    /// The space-time scan statistic on SaTScan's own file formats. Prints the clusters as JSON,
+    /// most likely first. Needs no database.
+    Scanstat(ScanstatArgs),
     /// Apply pending database migrations (they also run at the start of every command).
     Migrate,
     /// Load a generated demo ledger of the district, or write it to a file.
@@ -60,6 +63,71 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScanstatArgs {
+    /// Case file: location-id count date [covariates…].
+    #[arg(long)]
+    pub cas: PathBuf,
+    /// Coordinates file: location-id and two coordinates.
+    #[arg(long)]
+    pub geo: PathBuf,
+    /// Population file (Poisson model): location-id year population [covariates…].
+    #[arg(long)]
+    pub pop: Option<PathBuf>,
+    #[arg(long, value_enum)]
+    pub model: ScanModel,
+    /// First day of the study period (YYYY-MM-DD or YYYY/MM/DD).
+    #[arg(long, value_parser = parse_day)]
+    pub start: chrono::NaiveDate,
+    /// Last day of the study period.
+    #[arg(long, value_parser = parse_day)]
+    pub end: chrono::NaiveDate,
+    /// Only clusters still going on at the end of the period.
+    #[arg(long)]
+    pub prospective: bool,
+    #[arg(long, value_enum, default_value = "latlong")]
+    pub coordinates: Coordinates,
+    /// Largest circle radius: km for latitude/longitude, else the file's unit.
+    #[arg(long)]
+    pub max_radius: Option<f64>,
+    /// Largest circle, in percent of the population at risk.
+    #[arg(long, default_value_t = 50.0)]
+    pub max_population_percent: f64,
+    /// Longest time window in days (default: --max-period-percent of the period).
+    #[arg(long)]
+    pub max_days: Option<u32>,
+    /// Longest time window in percent of the study period, when --max-days is not given.
+    #[arg(long, default_value_t = 50.0)]
+    pub max_period_percent: f64,
+    /// Fewest cases in a cluster.
+    #[arg(long, default_value_t = 2)]
+    pub min_cases: u32,
+    /// Monte Carlo replications for the p-values (SaTScan's default is 999).
+    #[arg(long, default_value_t = 999)]
+    pub replications: u32,
+    #[arg(long, default_value_t = 12345)]
+    pub seed: u64,
+    /// Threads for the replications (default: every core). The result does not depend on it.
+    #[arg(long)]
+    pub threads: Option<std::num::NonZeroUsize>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ScanModel {
+    SpaceTimePermutation,
+    Poisson,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Coordinates {
+    Latlong,
+    Cartesian,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    shanzhi_risk::scan::study::parse_date(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 mod classify;
 mod demo;
 mod import;
+mod scanstat;
 mod serve;
 
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             import::run(&ledger, &files, rejects, batch_size as usize).await
         }
         Command::Classify => classify::run(&config),
+        Command::Scanstat(args) => scanstat::run(&args),
         Command::Migrate => {
             let store = shanzhi_store::open(&cli.db).await.context("migrating the database")?;
             // `open` has applied what was pending; a second look confirms nothing is left.
