@@ -24,6 +24,9 @@ pub const ROUTING_RULES: &str = include_str!("../../../data/workflow/routing.tom
 pub const DEADLINE_RULES: &str = include_str!("../../../data/workflow/deadlines.toml");
 pub const MATCHING_RULES: &str = include_str!("../../../data/workflow/matching.toml");
 
+/// Contingency plans that warnings propose (预案).
+pub const CONTINGENCY_PLANS: &str = include_str!("../../../data/risk/plans.toml");
+
 /// 余杭区, Hangzhou.
 pub const DEFAULT_DISTRICT: RegionCode = match RegionCode::from_digits(330110) {
     Some(code) => code,

@@ -8,7 +8,7 @@ use crate::region::{Gazetteer, RegionCode, RegionLevel};
 
 /// What a department is. Routing rules (a later issue) refer to kinds, so that one rule serves
 /// every town's police station or justice office.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DepartmentKind {
     /// 矛调中心 and its town branches (社会治理中心).

@@ -2,6 +2,7 @@
 //! The models that raise them live in `shanzhi-risk`; this module knows only their shape.
 
 mod lifecycle;
+mod plan;
 mod summary;
 
 use chrono::NaiveDate;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::CaseId;
 
 pub use lifecycle::{Rerun, WarningAction, WarningError, WarningState};
+pub use plan::{ContingencyPlan, ContingencyPlans, PlanError, PlanTask, TaskTemplate};
 pub use summary::CaseSummary;
 
 /// The four warning models of the platform.
