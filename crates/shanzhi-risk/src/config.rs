@@ -152,6 +152,7 @@ pub struct PersonSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndustrySettings {
+    pub window_days: Vec<u32>,
     pub season_half_width_weeks: u32,
     pub years_back: u32,
     pub recent_weeks: u32,

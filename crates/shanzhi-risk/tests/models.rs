@@ -225,8 +225,13 @@ fn a_november_tripling_warns_but_the_spring_festival_rise_does_not() {
     assert_eq!(warnings[0].subject.key, "wage_arrears");
     assert!(warnings[0].level >= WarningLevel::Orange, "{:#?}", warnings[0]);
     assert_eq!(warnings[0].statistic.method, "farrington_seasonal");
-    // An ordinary November week is quiet.
-    assert!(run("2026-11-12").is_empty());
+    // Ordinary days are quiet, but for the rare fluke the threshold allows (0.05% a window).
+    let ordinary = day("2026-09-01");
+    let warned: Vec<NaiveDate> =
+        (0..80).map(|d| ordinary + Days::new(d)).filter(|d| !run(&d.to_string()).is_empty()).collect();
+    assert!(warned.len() <= 2, "ordinary days that warned: {warned:?}");
+    // The surge is caught on its third day.
+    assert!(!run("2026-11-22").is_empty(), "the tripling warns by its third day");
 }
 
 #[test]

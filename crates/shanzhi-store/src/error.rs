@@ -19,6 +19,13 @@ pub enum StoreError {
     /// What the caller planned for a registration failed.
     #[error("{0}")]
     Plan(String),
+    #[error("warning {0} does not exist")]
+    WarningNotFound(i64),
+    #[error("warning {0} was changed by someone else at the same time; reload and retry")]
+    WarningConflict(i64),
+    /// The lifecycle refuses the action in the warning's state (or its content).
+    #[error(transparent)]
+    WarningAction(#[from] shanzhi_core::warning::WarningError),
 }
 
 impl From<sqlx::Error> for StoreError {

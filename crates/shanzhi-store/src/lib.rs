@@ -13,11 +13,13 @@ mod query;
 mod rows;
 mod sqlite;
 pub mod testing;
+mod warnings;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use shanzhi_core::warning::{CaseSummary, Warning, WarningAction};
 use shanzhi_core::workflow::Candidate;
 use shanzhi_core::{
     Case, CaseEvent, CaseId, CaseStatus, Channel, EventKind, ExternalId, IdentityHash, NewCase, RegionCode,
@@ -27,6 +29,7 @@ pub use error::StoreError;
 pub use postgres::PgStore;
 pub use query::{CandidateQuery, CaseFilter, CaseOrder, CasePage, Page};
 pub use sqlite::SqliteStore;
+pub use warnings::{StoredWarning, WARNING_RUN_ACTOR, WarningEvent, WarningFilter, WarningPage, WarningRunOutcome};
 
 /// What became of one record handed to [`Store::register_cases`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +144,53 @@ pub trait Store: Send + Sync + 'static {
 
     /// Stores `value` under `key` unless the key is set; returns the value now stored.
     async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String, StoreError>;
+
+    /// Records one run of the warning models (`as_of` its day, `at` its instant), in one
+    /// transaction. Each warning is compared with the latest stored one of its situation
+    /// ([`Warning::situation_key`]) by `WarningState::on_rerun`: an open one is updated to what
+    /// the run found (level, score, statistic, factors, explanation, cases, `last_seen_on`), with
+    /// an `updated` event only when its level or number of cases changed; a dismissed one found
+    /// at no higher level is left alone; otherwise a new warning is raised, with a `raised` event.
+    /// Run events name [`WARNING_RUN_ACTOR`].
+    async fn record_warnings(
+        &self,
+        as_of: NaiveDate,
+        at: DateTime<Utc>,
+        warnings: &[Warning],
+    ) -> Result<WarningRunOutcome, StoreError>;
+
+    /// A page of the warnings `filter` selects (red first, then the most recently seen, then the
+    /// newest), and their number.
+    async fn warnings(&self, filter: &WarningFilter, page: Page) -> Result<WarningPage, StoreError>;
+
+    /// A warning and its history, oldest first, read together so that they agree.
+    async fn warning(&self, id: i64) -> Result<Option<(StoredWarning, Vec<WarningEvent>)>, StoreError>;
+
+    /// Applies a lifecycle action if the lifecycle allows it from the warning's state
+    /// ([`StoreError::WarningAction`] otherwise) and the warning is still at `expected_version`
+    /// ([`StoreError::WarningConflict`] otherwise; `None` takes it as it is): writes the new
+    /// state (for `ActivatePlan`, the plan's code and `plan_tasks`, which other actions ignore)
+    /// and appends the event with `actor`, `at` and the action as its detail.
+    async fn act_on_warning(
+        &self,
+        id: i64,
+        expected_version: Option<u32>,
+        action: &WarningAction,
+        plan_tasks: Option<serde_json::Value>,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StoredWarning, StoreError>;
+
+    /// What the warning models read of the cases received in [from, before), oldest first: each
+    /// case's summary (with no `signals`: the caller reads them from the text) and its masked
+    /// text when it was received at or after `text_from` (the models read escalation language
+    /// only in recent cases, and older texts would only cost memory).
+    async fn case_summaries(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+        text_from: DateTime<Utc>,
+    ) -> Result<Vec<(CaseSummary, Option<String>)>, StoreError>;
 }
 
 /// Builds the summary from `(code, count)` rows of `GROUP BY channel / status / town_code`.

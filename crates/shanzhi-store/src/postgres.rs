@@ -2,7 +2,8 @@
 //! statement; where the dialects differ (row locks, JSONB) the difference is commented.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use shanzhi_core::warning::{CaseSummary, Warning, WarningAction, WarningState};
 use shanzhi_core::workflow::Candidate;
 use shanzhi_core::{Case, CaseEvent, CaseId, Channel, EventKind, ExternalId, IdentityHash, NewCase};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -11,7 +12,11 @@ use sqlx::{Postgres, QueryBuilder};
 use crate::error::is_lost_race;
 use crate::query::{self, CandidateQuery, CaseFilter, CaseOrder, CasePage, Page, bind_all};
 use crate::rows::{self, CandidateRow, CasePartyRow, CaseRow, EventRow, NewCaseRow, PartyRow, Projection};
-use crate::{LedgerSummary, Plan, Registration, Store, StoreError, events};
+use crate::warnings::{
+    self, Found, Step, StoredWarning, SummaryPartyRow, SummaryRow, WarningEvent, WarningEventRow, WarningFilter,
+    WarningPage, WarningRow, WarningRunOutcome,
+};
+use crate::{LedgerSummary, Plan, Registration, Store, StoreError, WARNING_RUN_ACTOR, events};
 
 #[derive(Clone, Debug)]
 pub struct PgStore {
@@ -421,6 +426,166 @@ impl Store for PgStore {
         tx.commit().await?;
         Ok(stored)
     }
+
+    #[tracing::instrument(skip_all, fields(warnings = found.len()))]
+    async fn record_warnings(
+        &self,
+        as_of: NaiveDate,
+        at: DateTime<Utc>,
+        found: &[Warning],
+    ) -> Result<WarningRunOutcome, StoreError> {
+        let at = rows::to_microseconds(at);
+        let mut tx = self.pool.begin().await?;
+        // Runs are rare and short: one at a time, and no lifecycle action in between (EXCLUSIVE
+        // conflicts with the row locks actions take, so neither waits on the other in a cycle).
+        // Plain reads go on.
+        sqlx::query("LOCK TABLE warnings IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+        let mut outcome = WarningRunOutcome::default();
+        // One by one: a situation found twice in a run updates what its first finding wrote.
+        for warning in found {
+            let f = Found::of(warning);
+            let latest = sqlx::query_as::<_, WarningRow>(warnings::SELECT_LATEST)
+                .bind(&f.situation_key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(WarningRow::into_stored)
+                .transpose()?;
+            match warnings::step(latest.as_ref(), warning) {
+                Step::Ignore => outcome.ignored += 1,
+                Step::Raise { detail } => {
+                    let id: i64 = sqlx::query_scalar(warnings::INSERT_WARNING)
+                        .bind(&f.situation_key)
+                        .bind(f.model)
+                        .bind(f.level)
+                        .bind(f.subject_kind)
+                        .bind(f.subject_key)
+                        .bind(f.subject_label)
+                        .bind(f.score)
+                        .bind(&f.statistic)
+                        .bind(&f.factors)
+                        .bind(f.explanation)
+                        .bind(&f.case_ids)
+                        .bind(f.since)
+                        .bind(as_of)
+                        .bind(as_of)
+                        .bind(WarningState::Raised.code())
+                        .bind(1_i64)
+                        .bind(at)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    insert_warning_event(&mut tx, id, 1, at, WARNING_RUN_ACTOR, "raised", &detail).await?;
+                    outcome.raised.push(id);
+                }
+                Step::Update { id, version, event, since } => {
+                    if let Some(detail) = &event {
+                        insert_warning_event(&mut tx, id, version, at, WARNING_RUN_ACTOR, "updated", detail).await?;
+                    }
+                    sqlx::query(warnings::UPDATE_FOUND)
+                        .bind(f.level)
+                        .bind(f.subject_label)
+                        .bind(f.score)
+                        .bind(&f.statistic)
+                        .bind(&f.factors)
+                        .bind(f.explanation)
+                        .bind(&f.case_ids)
+                        .bind(since)
+                        .bind(as_of)
+                        .bind(i64::from(version))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    outcome.updated.push(id);
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn warnings(&self, filter: &WarningFilter, page: Page) -> Result<WarningPage, StoreError> {
+        let (rows_sql, count_sql) = warnings::list(filter, page);
+        let mut tx = self.read_transaction().await?;
+        let rows: Vec<WarningRow> =
+            bind_all!(sqlx::query_as::<_, WarningRow>(&rows_sql.text), rows_sql.args).fetch_all(&mut *tx).await?;
+        let total: i64 =
+            bind_all!(sqlx::query_scalar::<_, i64>(&count_sql.text), count_sql.args).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        let items = rows.into_iter().map(WarningRow::into_stored).collect::<Result<_, _>>()?;
+        Ok(WarningPage { total: total as u64, items })
+    }
+
+    async fn warning(&self, id: i64) -> Result<Option<(StoredWarning, Vec<WarningEvent>)>, StoreError> {
+        let mut tx = self.read_transaction().await?;
+        let Some(row) =
+            sqlx::query_as::<_, WarningRow>(warnings::SELECT_WARNING).bind(id).fetch_optional(&mut *tx).await?
+        else {
+            return Ok(None);
+        };
+        let events: Vec<WarningEventRow> = sqlx::query_as(warnings::SELECT_EVENTS).bind(id).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let events = events.into_iter().map(WarningEventRow::into_event).collect::<Result<_, _>>()?;
+        Ok(Some((row.into_stored()?, events)))
+    }
+
+    #[tracing::instrument(skip(self, action, plan_tasks), fields(action = action.code()))]
+    async fn act_on_warning(
+        &self,
+        id: i64,
+        expected_version: Option<u32>,
+        action: &WarningAction,
+        plan_tasks: Option<serde_json::Value>,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<StoredWarning, StoreError> {
+        let at = rows::to_microseconds(at);
+        let race = |e: sqlx::Error| {
+            if is_lost_race(&e) { StoreError::WarningConflict(id) } else { StoreError::Database(e) }
+        };
+        let mut tx = self.pool.begin().await?;
+        // Locked: a concurrent action waits, then sees the version this one writes.
+        let stored = sqlx::query_as::<_, WarningRow>(warnings::SELECT_WARNING_FOR_UPDATE)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(race)?
+            .ok_or(StoreError::WarningNotFound(id))?
+            .into_stored()?;
+        if expected_version.is_some_and(|v| v != stored.version) {
+            return Err(StoreError::WarningConflict(id));
+        }
+        let (after, detail) = warnings::act(&stored, action, plan_tasks)?;
+        insert_warning_event(&mut tx, id, after.version, at, actor, action.code(), &detail).await.map_err(race)?;
+        sqlx::query(warnings::UPDATE_STATE)
+            .bind(after.state.code())
+            .bind(&after.plan)
+            .bind(warnings::tasks_text(after.plan_tasks.as_ref()))
+            .bind(i64::from(after.version))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(race)?;
+        tx.commit().await.map_err(race)?;
+        Ok(after)
+    }
+
+    async fn case_summaries(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+        text_from: DateTime<Utc>,
+    ) -> Result<Vec<(CaseSummary, Option<String>)>, StoreError> {
+        let mut tx = self.read_transaction().await?;
+        let rows: Vec<SummaryRow> = sqlx::query_as(&warnings::summary_cases_sql(MEDIATION_FAILED))
+            .bind(from)
+            .bind(before)
+            .bind(text_from)
+            .fetch_all(&mut *tx)
+            .await?;
+        let parties: Vec<SummaryPartyRow> =
+            sqlx::query_as(&warnings::summary_parties_sql()).bind(from).bind(before).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        warnings::summaries(rows, parties)
+    }
 }
 
 async fn existing_by_key(
@@ -440,4 +605,33 @@ async fn existing_by_key(
 async fn applied_versions(pool: &PgPool) -> Vec<i64> {
     // Before the first migration the table does not exist: nothing is applied.
     sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await.unwrap_or_default()
+}
+
+// Warnings: the statements are shared (`crate::warnings`); `workflow` is TEXT here too, so the
+// outcome is read through a cast to jsonb.
+
+/// Whether the case's mediation ended without agreement. The substring test first: casting every
+/// workflow to jsonb would cost more than the rest of the read, and few cases ever fail.
+const MEDIATION_FAILED: &str = "CASE WHEN strpos(workflow, '\"no_agreement\"') > 0 \
+     THEN COALESCE(workflow::jsonb #>> '{resolution,outcome}' = 'no_agreement', FALSE) ELSE FALSE END";
+
+async fn insert_warning_event(
+    conn: &mut sqlx::PgConnection,
+    id: i64,
+    seq: u32,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(warnings::INSERT_EVENT)
+        .bind(id)
+        .bind(i64::from(seq))
+        .bind(at)
+        .bind(actor)
+        .bind(action)
+        .bind(detail)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

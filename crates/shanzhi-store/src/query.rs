@@ -14,6 +14,8 @@ pub struct CaseFilter {
     /// A department that leads or co-handles the case.
     pub department: Option<String>,
     pub category: Option<String>,
+    /// The respondent organisation's name key (spelling variants share it).
+    pub respondent_key: Option<String>,
     pub channel: Option<Channel>,
     pub kind: Option<CaseKind>,
     /// Only cases past their stage deadline at this instant (a paused clock is not overdue).
@@ -117,6 +119,9 @@ fn where_clause(filter: &CaseFilter, sql: &mut Sql) -> String {
     }
     if let Some(category) = &filter.category {
         conditions.push(format!("category = {}", sql.bind(Arg::Text(category.clone()))));
+    }
+    if let Some(key) = &filter.respondent_key {
+        conditions.push(format!("respondent_key = {}", sql.bind(Arg::Text(key.clone()))));
     }
     if let Some(channel) = filter.channel {
         conditions.push(format!("channel = {}", sql.bind(Arg::Text(channel.code().into()))));

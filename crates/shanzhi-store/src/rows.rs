@@ -246,8 +246,13 @@ impl EventRow {
 
 /// The current time as both stores keep it: to the microsecond.
 pub(crate) fn now() -> DateTime<Utc> {
+    to_microseconds(Utc::now())
+}
+
+/// A time as both stores keep it, so that what is read back equals what was written.
+pub(crate) fn to_microseconds(at: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::SubsecRound;
-    Utc::now().trunc_subsecs(6)
+    at.trunc_subsecs(6)
 }
 
 /// The records of a chunk in (channel, external id) order.

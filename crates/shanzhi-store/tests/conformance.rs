@@ -5,6 +5,10 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, NaiveDate, SubsecRound, TimeZone, Utc};
 use serde_json::json;
+use shanzhi_core::warning::{
+    Factor, Statistic, Subject, SubjectKind, Warning, WarningAction, WarningError, WarningLevel, WarningModel,
+    WarningState,
+};
 use shanzhi_core::workflow::{
     Agreement, Attached, Candidate, CaseKind, ExtensionRequest, JudicialConfirmation, Link, MediationSession, Override,
     Pause, Relation, Routing, Task, Term,
@@ -14,7 +18,10 @@ use shanzhi_core::{
     PiiKey, RecordContext, RegionCode, RegionLevel, RiskLevel, Yuan, defaults,
 };
 use shanzhi_store::testing::TestDatabase;
-use shanzhi_store::{CandidateQuery, CaseFilter, CaseOrder, Handling, Page, Plan, Registration, Store, StoreError};
+use shanzhi_store::{
+    CandidateQuery, CaseFilter, CaseOrder, Handling, Page, Plan, Registration, Store, StoreError, StoredWarning,
+    WARNING_RUN_ACTOR, WarningEvent, WarningFilter, WarningPage, WarningRunOutcome,
+};
 
 /// Declares each story once and runs it against both stores.
 macro_rules! conformance {
@@ -69,6 +76,12 @@ conformance!(
     candidates_respect_since_and_limit,
     events_of_kind_are_one_kind_in_a_half_open_period_oldest_first,
     workflow_state_round_trips_and_replays_from_history,
+    warning_runs_raise_update_and_respect_dismissals,
+    warnings_are_guarded_by_the_schema,
+    warning_lifecycle_is_recorded_with_its_actors,
+    warning_lists_filter_and_put_red_first,
+    case_summaries_project_the_ledger_for_the_models,
+    list_filters_by_respondent_key,
 );
 
 fn key() -> PiiKey {
@@ -1370,4 +1383,454 @@ async fn a_case_registered_before_the_workflow_still_reads(db: &TestDatabase) {
         (CaseStatus::Registered, Some(CaseKind::Dispute), CaseKind::Dispute)
     );
     assert_eq!(store.case(case.id).await.unwrap().as_ref(), Some(case));
+}
+
+// Warnings.
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn case_ids(ids: &[i64]) -> Vec<CaseId> {
+    ids.iter().map(|&i| CaseId::new(i).unwrap()).collect()
+}
+
+/// What a model could find about `key` on `as_of` (values exact in binary, so that JSON keeps them).
+fn found(model: WarningModel, key: &str, level: WarningLevel, cases: &[i64], as_of: NaiveDate) -> Warning {
+    let kind = match model {
+        WarningModel::Person => SubjectKind::Person,
+        WarningModel::Event => SubjectKind::Respondent,
+        WarningModel::Industry => SubjectKind::Category,
+        WarningModel::Region => SubjectKind::Region,
+    };
+    Warning {
+        model,
+        level,
+        subject: Subject { kind, key: key.into(), label: format!("{key}（{}）", level.label()) },
+        score: 40.0 + 10.0 * level as u8 as f64 + 0.25,
+        statistic: Statistic {
+            method: "poisson_cusum".into(),
+            observed: cases.len() as f64,
+            expected: 1.5,
+            p_value: Some(0.0625),
+            llr: None,
+        },
+        factors: vec![Factor {
+            code: "repeat_visits".into(), label: "同一事项反复来访 4 次".into(), points: 30.5
+        }],
+        explanation: format!("{key}：近期反映集中"),
+        case_ids: case_ids(cases),
+        since: day(2026, 2, 20),
+        as_of,
+    }
+}
+
+async fn stored(store: &dyn Store, id: i64) -> (StoredWarning, Vec<WarningEvent>) {
+    store.warning(id).await.unwrap().expect("the warning exists")
+}
+
+fn actions(events: &[WarningEvent]) -> Vec<&str> {
+    events.iter().map(|e| e.action.as_str()).collect()
+}
+
+async fn warning_runs_raise_update_and_respect_dismissals(db: &TestDatabase) {
+    use WarningLevel::*;
+    let store = open(db).await;
+    let store = &*store;
+    let (d1, d2, d3, d4) = (day(2026, 3, 2), day(2026, 3, 3), day(2026, 3, 4), day(2026, 3, 5));
+    let at1 = at(2026, 3, 2, 1);
+
+    // First run: two new situations.
+    let a = found(WarningModel::Event, "某某建筑", Yellow, &[1, 2, 3], d1);
+    let b = found(WarningModel::Person, "hash-b", Blue, &[4], d1);
+    let run = store.record_warnings(d1, at1, &[a.clone(), b.clone()]).await.unwrap();
+    assert_eq!((run.raised.len(), run.updated.len(), run.ignored), (2, 0, 0));
+    let (id_a, id_b) = (run.raised[0], run.raised[1]);
+    let (wa, events) = stored(store, id_a).await;
+    assert_eq!(wa.warning, a, "the whole warning is read back");
+    assert_eq!((wa.state, wa.version, wa.first_seen_on, wa.last_seen_on), (WarningState::Raised, 1, d1, d1));
+    assert_eq!((wa.raised_at, wa.plan.as_deref(), wa.plan_tasks.as_ref()), (at1, None, None));
+    assert_eq!(actions(&events), ["raised"]);
+    assert_eq!((events[0].seq, events[0].at, events[0].actor.as_str()), (1, at1, WARNING_RUN_ACTOR));
+    assert_eq!(events[0].detail["level"], "yellow");
+
+    // Second run: the same situations, the same rows. A's level and cases changed (an event);
+    // B's only its score (none).
+    let a2 = found(WarningModel::Event, "某某建筑", Orange, &[1, 2, 3, 5], d2);
+    let mut b2 = found(WarningModel::Person, "hash-b", Blue, &[4], d2);
+    b2.score = 47.75;
+    let run = store.record_warnings(d2, at(2026, 3, 3, 1), &[a2.clone(), b2.clone()]).await.unwrap();
+    assert_eq!(run, WarningRunOutcome { raised: vec![], updated: vec![id_a, id_b], ignored: 0 });
+    let (wa, events) = stored(store, id_a).await;
+    assert_eq!(wa.warning, a2);
+    assert_eq!((wa.state, wa.version, wa.first_seen_on, wa.last_seen_on), (WarningState::Raised, 2, d1, d2));
+    assert_eq!(actions(&events), ["raised", "updated"]);
+    assert_eq!(events[1].seq, 2);
+    assert_eq!((&events[1].detail["from"], &events[1].detail["to"]), (&json!("yellow"), &json!("orange")));
+    assert_eq!((&events[1].detail["cases_before"], &events[1].detail["cases"]), (&json!(3), &json!(4)));
+    let (wb, events) = stored(store, id_b).await;
+    assert_eq!((wb.warning.score, wb.version, wb.last_seen_on), (47.75, 1, d2));
+    assert_eq!(actions(&events), ["raised"], "no event when neither level nor cases changed");
+
+    // Dismissed: not raised again at the same level, raised anew at a higher one.
+    let dismiss = WarningAction::Dismiss { reason: "系正常业务量".into() };
+    store.act_on_warning(id_a, Some(2), &dismiss, None, "analyst:陈", at(2026, 3, 3, 2)).await.unwrap();
+    let a3 = found(WarningModel::Event, "某某建筑", Orange, &[1, 2, 3, 5, 6], d3);
+    let run = store.record_warnings(d3, at(2026, 3, 4, 1), &[a3]).await.unwrap();
+    assert_eq!(run, WarningRunOutcome { raised: vec![], updated: vec![], ignored: 1 });
+    let (wa, _) = stored(store, id_a).await;
+    assert_eq!((wa.state, wa.warning.level, wa.last_seen_on), (WarningState::Dismissed, Orange, d2), "left alone");
+    let a4 = found(WarningModel::Event, "某某建筑", Red, &[1, 2, 3, 5, 6, 7], d4);
+    let run = store.record_warnings(d4, at(2026, 3, 5, 1), std::slice::from_ref(&a4)).await.unwrap();
+    let [id_a_again] = run.raised[..] else { panic!("a higher level raises anew: {run:?}") };
+    assert_ne!(id_a_again, id_a);
+    let (again, events) = stored(store, id_a_again).await;
+    assert_eq!((again.warning, again.state, again.version), (a4, WarningState::Raised, 1));
+    assert_eq!((again.first_seen_on, events.len()), (d4, 1));
+    assert_eq!(stored(store, id_a).await.0.state, WarningState::Dismissed, "the dismissal is kept");
+
+    // Resolved, then found again: a new warning, even at a lower level.
+    store.act_on_warning(id_b, None, &WarningAction::Acknowledge, None, "analyst:陈", at1).await.unwrap();
+    let resolve = WarningAction::Resolve { note: "已稳控".into() };
+    store.act_on_warning(id_b, None, &resolve, None, "analyst:陈", at1).await.unwrap();
+    let b3 = found(WarningModel::Person, "hash-b", Blue, &[4, 8], d4);
+    let run = store.record_warnings(d4, at(2026, 3, 5, 2), &[b3]).await.unwrap();
+    let [id_b_again] = run.raised[..] else { panic!("a resolved situation found again is new: {run:?}") };
+    assert_ne!(id_b_again, id_b);
+    assert_eq!(stored(store, id_b).await.0.state, WarningState::Resolved);
+
+    // A situation found twice in one run: raised by the first finding, updated by the second.
+    let c1 = found(WarningModel::Region, "330110014", Yellow, &[9], d4);
+    let c2 = found(WarningModel::Region, "330110014", Orange, &[9, 10], d4);
+    let run = store.record_warnings(d4, at(2026, 3, 5, 3), &[c1, c2.clone()]).await.unwrap();
+    assert_eq!(run.raised, run.updated);
+    assert_eq!(stored(store, run.raised[0]).await.0.warning, c2);
+    let all = store.warnings(&WarningFilter::default(), Page { limit: 100, offset: 0 }).await.unwrap();
+    assert_eq!(all.total, 5);
+
+    // An empty run writes nothing.
+    let run = store.record_warnings(d4, at(2026, 3, 5, 4), &[]).await.unwrap();
+    assert_eq!(run, WarningRunOutcome::default());
+}
+
+async fn warnings_are_guarded_by_the_schema(db: &TestDatabase) {
+    let store = open(db).await;
+    let w = found(WarningModel::Event, "某某建筑", WarningLevel::Yellow, &[1], day(2026, 3, 2));
+    let id =
+        store.record_warnings(day(2026, 3, 2), at(2026, 3, 2, 1), std::slice::from_ref(&w)).await.unwrap().raised[0];
+    let insert = |state: &str| {
+        format!(
+            "INSERT INTO warnings (situation_key, model, level, subject_kind, subject_key, subject_label, score, \
+             statistic, factors, explanation, case_ids, since, first_seen_on, last_seen_on, state, version, raised_at) \
+             VALUES ('{}', 'event', 'red', 'respondent', '某某建筑', 'x', 1.0, '{{}}', '[]', 'x', '[]', '2026-03-02', \
+             '2026-03-02', '2026-03-02', '{state}', 1, '2026-03-02T00:00:00Z')",
+            w.situation_key()
+        )
+    };
+    for (what, sql) in [
+        ("open a second warning of one situation", insert("acknowledged")),
+        ("rewrite a warning's history", format!("UPDATE warning_events SET actor = 'x' WHERE warning_id = {id}")),
+        ("erase a warning's history", format!("DELETE FROM warning_events WHERE warning_id = {id}")),
+        ("change a state silently", format!("UPDATE warnings SET state = 'resolved' WHERE id = {id}")),
+        ("skip a version", format!("UPDATE warnings SET state = 'resolved', version = 3 WHERE id = {id}")),
+        ("change a situation", format!("UPDATE warnings SET situation_key = 'x' WHERE id = {id}")),
+        ("delete a warning", format!("DELETE FROM warnings WHERE id = {id}")),
+    ] {
+        assert!(execute_raw(&db.url, &sql).await.is_err(), "the schema let me {what}");
+    }
+    if db.url.starts_with("postgres") {
+        for table in ["warnings", "warning_events"] {
+            let sql = format!("TRUNCATE {table} CASCADE");
+            assert!(execute_raw(&db.url, &sql).await.is_err(), "the schema let me truncate {table}");
+        }
+    }
+    // A closed warning does not hold its situation.
+    execute_raw(&db.url, &insert("dismissed")).await.expect("a dismissed warning beside the open one");
+    let (stored, events) = store.warning(id).await.unwrap().unwrap();
+    assert_eq!((stored.state, stored.version, events.len()), (WarningState::Raised, 1, 1));
+}
+
+async fn warning_lifecycle_is_recorded_with_its_actors(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let w = found(WarningModel::Event, "某某培训学校", WarningLevel::Red, &[1, 2], day(2026, 3, 2));
+    let id = store.record_warnings(day(2026, 3, 2), at(2026, 3, 2, 1), &[w]).await.unwrap().raised[0];
+    let (t1, t2, t3) = (at(2026, 3, 2, 2), at(2026, 3, 2, 3), at(2026, 3, 9, 8));
+
+    let acknowledged =
+        store.act_on_warning(id, Some(1), &WarningAction::Acknowledge, None, "analyst:陈", t1).await.unwrap();
+    assert_eq!((acknowledged.state, acknowledged.version), (WarningState::Acknowledged, 2));
+    assert_eq!(stored(store, id).await.0, acknowledged, "the returned warning is the stored one");
+
+    // Refused: an action the state does not allow, one decided on an old version, an unknown id.
+    let again = store.act_on_warning(id, Some(2), &WarningAction::Acknowledge, None, "analyst:陈", t1).await;
+    assert!(
+        matches!(
+            again,
+            Err(StoreError::WarningAction(WarningError::NotAllowed { from: WarningState::Acknowledged, .. }))
+        ),
+        "{again:?}"
+    );
+    let plan = WarningAction::ActivatePlan { plan: "mass_refund".into() };
+    let tasks =
+        json!([{"department": "区教育局", "task": "核实学员名单"}, {"department": "区公安分局", "task": "维稳"}]);
+    let stale = store.act_on_warning(id, Some(1), &plan, Some(tasks.clone()), "commander:周", t2).await;
+    assert!(matches!(stale, Err(StoreError::WarningConflict(i)) if i == id), "{stale:?}");
+    let blank = WarningAction::ActivatePlan { plan: " ".into() };
+    let blank = store.act_on_warning(id, Some(2), &blank, None, "commander:周", t2).await;
+    assert!(matches!(blank, Err(StoreError::WarningAction(WarningError::Missing { field: "plan" }))), "{blank:?}");
+    let missing = store.act_on_warning(id + 1000, None, &WarningAction::Acknowledge, None, "analyst:陈", t1).await;
+    assert!(matches!(missing, Err(StoreError::WarningNotFound(i)) if i == id + 1000), "{missing:?}");
+    assert_eq!(store.warning(id + 1000).await.unwrap(), None);
+
+    let activated = store.act_on_warning(id, Some(2), &plan, Some(tasks.clone()), "commander:周", t2).await.unwrap();
+    assert_eq!((activated.state, activated.version), (WarningState::PlanActivated, 3));
+    assert_eq!((activated.plan.as_deref(), activated.plan_tasks.as_ref()), (Some("mass_refund"), Some(&tasks)));
+    let resolve = WarningAction::Resolve { note: "退费完成".into() };
+    let resolved = store.act_on_warning(id, Some(3), &resolve, None, "analyst:陈", t3).await.unwrap();
+    assert_eq!((resolved.state, resolved.version), (WarningState::Resolved, 4));
+    assert_eq!(resolved.plan_tasks.as_ref(), Some(&tasks), "the plan stays on record");
+
+    let (warning, history) = stored(store, id).await;
+    assert_eq!(warning, resolved);
+    assert_eq!(actions(&history), ["raised", "acknowledge", "activate_plan", "resolve"]);
+    assert_eq!(history.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3, 4]);
+    let who: Vec<&str> = history.iter().map(|e| e.actor.as_str()).collect();
+    assert_eq!(who, [WARNING_RUN_ACTOR, "analyst:陈", "commander:周", "analyst:陈"]);
+    assert_eq!(history.iter().skip(1).map(|e| e.at).collect::<Vec<_>>(), [t1, t2, t3]);
+    assert_eq!(history[2].detail, json!({"action": "activate_plan", "plan": "mass_refund"}));
+    assert_eq!(history[3].detail, json!({"action": "resolve", "note": "退费完成"}));
+    let after_resolve = store.act_on_warning(id, None, &WarningAction::Acknowledge, None, "analyst:陈", t3).await;
+    assert!(matches!(after_resolve, Err(StoreError::WarningAction(_))));
+    assert_eq!(stored(store, id).await.1.len(), 4, "refused actions leave no trace");
+}
+
+async fn warning_lists_filter_and_put_red_first(db: &TestDatabase) {
+    use WarningLevel::*;
+    let store = open(db).await;
+    let store = &*store;
+    let (d1, d2, d3) = (day(2026, 4, 1), day(2026, 4, 2), day(2026, 4, 3));
+    let mut ids = std::collections::HashMap::new();
+    for (name, model, level, as_of) in [
+        ("p1", WarningModel::Person, Yellow, d1),
+        ("e1", WarningModel::Event, Red, d1),
+        ("i1", WarningModel::Industry, Orange, d2),
+        ("r1", WarningModel::Region, Blue, d2),
+        ("e2", WarningModel::Event, Red, d3),
+        ("i2", WarningModel::Industry, Orange, d2), // ties with i1 but newer
+    ] {
+        let run = store.record_warnings(as_of, at(2026, 4, 3, 1), &[found(model, name, level, &[1], as_of)]).await;
+        ids.insert(name, run.unwrap().raised[0]);
+    }
+    let names = |page: &WarningPage| -> Vec<String> {
+        page.items.iter().map(|w| w.warning.subject.key.clone()).collect::<Vec<_>>()
+    };
+    let list = |filter: WarningFilter| async move {
+        let page = store.warnings(&filter, Page { limit: 100, offset: 0 }).await.unwrap();
+        assert_eq!(page.total, page.items.len() as u64, "the total of {filter:?} counts the warnings listed");
+        page
+    };
+
+    let all = list(WarningFilter::default()).await;
+    assert_eq!(names(&all), ["e2", "e1", "i2", "i1", "p1", "r1"], "red first, then the latest seen, then the newest");
+    let orange_up = list(WarningFilter { min_level: Some(Orange), ..WarningFilter::default() }).await;
+    assert_eq!(names(&orange_up), ["e2", "e1", "i2", "i1"]);
+    let events = list(WarningFilter { model: Some(WarningModel::Event), ..WarningFilter::default() }).await;
+    assert_eq!(names(&events), ["e2", "e1"]);
+
+    let dismiss = WarningAction::Dismiss { reason: "误报".into() };
+    store.act_on_warning(ids["e1"], None, &dismiss, None, "analyst:陈", at(2026, 4, 3, 2)).await.unwrap();
+    store
+        .act_on_warning(ids["i1"], None, &WarningAction::Acknowledge, None, "analyst:陈", at(2026, 4, 3, 2))
+        .await
+        .unwrap();
+    let open = list(WarningFilter { open_only: true, ..WarningFilter::default() }).await;
+    assert_eq!(names(&open), ["e2", "i2", "i1", "p1", "r1"]);
+    let dismissed = list(WarningFilter { state: Some(WarningState::Dismissed), ..WarningFilter::default() }).await;
+    assert_eq!(names(&dismissed), ["e1"]);
+    let combined =
+        list(WarningFilter { open_only: true, model: Some(WarningModel::Industry), min_level: Some(Red), state: None })
+            .await;
+    assert!(combined.items.is_empty());
+    let acknowledged_industry = list(WarningFilter {
+        state: Some(WarningState::Acknowledged),
+        model: Some(WarningModel::Industry),
+        ..WarningFilter::default()
+    })
+    .await;
+    assert_eq!(names(&acknowledged_industry), ["i1"]);
+
+    let page = store.warnings(&WarningFilter::default(), Page { limit: 2, offset: 1 }).await.unwrap();
+    assert_eq!((names(&page), page.total), (vec!["e1".to_owned(), "i2".to_owned()], 6));
+    let capped = store.warnings(&WarningFilter::default(), Page { limit: u32::MAX, offset: 0 }).await.unwrap();
+    assert_eq!(capped.items.len(), 6);
+}
+
+async fn case_summaries_project_the_ledger_for_the_models(db: &TestDatabase) {
+    use shanzhi_core::workflow::{Outcome, Resolution};
+    let store = open(db).await;
+    let store = &*store;
+    let summary_case = |external_id: &str, received_at: &str, parties: serde_json::Value| {
+        record(json!({
+            "channel": "hotline", "external_id": external_id, "received_at": received_at, "region": NANHU,
+            "text": format!("{external_id}：某培训学校停业，学员要求退费。"), "parties": parties,
+            "category": "消费纠纷", "amount_yuan": 1234.56, "people_count": 12
+        }))
+    };
+    let resolution = |outcome| Resolution {
+        outcome,
+        level: RegionLevel::Town,
+        department: "中泰街道综治中心".into(),
+        at: at(2026, 3, 5, 2),
+        summary: "调处完毕".into(),
+    };
+    // Received 17:00 UTC: the next day in Beijing.
+    let mut late = wage_arrears("police", "s-late");
+    late.record.received_at = "2026-03-01T17:00:00Z".parse().unwrap();
+    late.workflow.respondent_key = Some("某某建筑劳务".into());
+    late.workflow.risk = RiskLevel::High;
+    late.workflow.resolution = Some(resolution(Outcome::NoAgreement));
+    // A second before local midnight; a person respondent before the organisation; the same
+    // phone twice; a third party known by ID number.
+    let mut evening = summary_case(
+        "s-evening",
+        "2026-03-01T23:59:59+08:00",
+        json!([
+            {"role": "complainant", "name": "李某", "phone": "13912345678"},
+            {"role": "complainant", "name": "李某某", "phone": "13912345678"},
+            {"role": "respondent", "name": "王某", "kind": "person"},
+            {"role": "respondent", "name": "杭州某某培训学校", "kind": "organization"},
+            {"role": "respondent", "name": "杭州另一公司", "kind": "organization"},
+            {"role": "third_party", "name": "赵某", "id_number": "11010519491231002X"}
+        ]),
+    );
+    evening.workflow.resolution = Some(resolution(Outcome::AgreementReached));
+    // "no_agreement" in the workflow, but not as its outcome.
+    evening.workflow.sessions.push(MediationSession {
+        at: at(2026, 3, 4, 2),
+        place: "调解室".into(),
+        participants: vec![],
+        outcome: "no_agreement".into(),
+    });
+    let nameless =
+        summary_case("s-nameless", "2026-03-03T10:00:00+08:00", json!([{"role": "complainant", "name": "群众"}]));
+    let before_range = summary_case("s-before", "2026-02-28T23:59:59Z", json!([]));
+    let at_end = summary_case("s-end", "2026-03-04T00:00:00Z", json!([]));
+    let ids = register(store, &[late, evening, nameless, before_range, at_end]).await;
+    let (late_id, evening_id, nameless_id) = (ids[0], ids[1], ids[2]);
+    let link = Link { primary: late_id, relation: Relation::Repeat, confirmed: false, reason: "同一事项".into() };
+    append(store, nameless_id, EventKind::Linked { link }).await;
+
+    let (from, before) = (at(2026, 3, 1, 0), at(2026, 3, 4, 0));
+    let text_from = at(2026, 3, 1, 16);
+    let summaries = store.case_summaries(from, before, text_from).await.unwrap();
+    let got: Vec<CaseId> = summaries.iter().map(|(s, _)| s.id).collect();
+    assert_eq!(got, [evening_id, late_id, nameless_id], "the half-open range, oldest first");
+
+    let (evening_s, evening_text) = &summaries[0];
+    let evening_case = store.case(evening_id).await.unwrap().unwrap();
+    let hash = |i: usize, id: bool| -> String {
+        let p = &evening_case.record.parties[i];
+        let protected = if id { p.id_number.as_ref() } else { p.phone.as_ref() };
+        protected.unwrap().hash.as_str().to_owned()
+    };
+    assert_eq!(evening_s.day, day(2026, 3, 1));
+    assert_eq!(evening_s.respondent_name.as_deref(), Some("杭州某某培训学校"), "the first organisation respondent");
+    assert_eq!(evening_s.respondent_key, None);
+    assert_eq!(evening_s.complainants, [hash(0, false), hash(5, true)], "hashes, each once");
+    assert!(!evening_s.complainants.iter().any(|h| h.contains("13912345678") || h.contains("11010519491231002X")));
+    assert_eq!((evening_s.amount_yuan, evening_s.people_count), (Some(1234.56), Some(12)));
+    assert_eq!(
+        (evening_s.channel, evening_s.region, evening_s.category.as_deref()),
+        (Channel::Hotline, region(NANHU), Some("消费纠纷"))
+    );
+    assert_eq!((evening_s.status, evening_s.primary, evening_s.risk), (CaseStatus::Registered, None, RiskLevel::None));
+    assert!(!evening_s.mediation_failed, "the outcome decides, not a session's words");
+    assert!(evening_s.signals.is_empty());
+    assert_eq!(evening_text, &None, "received before text_from");
+
+    let (late_s, late_text) = &summaries[1];
+    let late_case = store.case(late_id).await.unwrap().unwrap();
+    assert_eq!(late_s.day, day(2026, 3, 2), "17:00 UTC is the next day in Beijing");
+    assert_eq!(late_s.respondent_key.as_deref(), Some("某某建筑劳务"));
+    assert_eq!(late_s.respondent_name.as_deref(), Some("杭州某某建筑劳务有限公司"));
+    let complainant = &late_case.record.parties[0];
+    assert_eq!(late_s.complainants, [complainant.id_number.as_ref().unwrap().hash.as_str()], "ID before phone");
+    assert_eq!((late_s.amount_yuan, late_s.people_count), (Some(320_000.0), Some(37)));
+    assert_eq!((late_s.channel, late_s.risk), (Channel::Police, RiskLevel::High));
+    assert!(late_s.mediation_failed);
+    assert_eq!(late_text.as_deref(), Some(late_case.record.text.as_str()));
+
+    let (nameless_s, nameless_text) = &summaries[2];
+    assert!(nameless_s.complainants.is_empty() && nameless_s.respondent_name.is_none());
+    assert_eq!((nameless_s.status, nameless_s.primary), (CaseStatus::Merged, Some(late_id)));
+    assert_eq!(nameless_s.day, day(2026, 3, 3));
+    assert!(nameless_text.is_some());
+
+    assert!(store.case_summaries(before, before, before).await.unwrap().is_empty());
+    let everything = store.case_summaries(at(2026, 1, 1, 0), at(2027, 1, 1, 0), at(2027, 1, 1, 0)).await.unwrap();
+    assert_eq!(everything.len(), 5);
+    assert!(everything.iter().all(|(_, text)| text.is_none()));
+}
+
+/// The warning models read a year of a district's cases at every run: on SQLite, 100,000 cases
+/// with two parties each must load in well under two seconds.
+#[tokio::test]
+#[ignore = "a timing: cargo test --release -p shanzhi-store --test conformance -- --ignored"]
+async fn case_summaries_of_100000_cases_load_quickly() {
+    let db = TestDatabase::sqlite();
+    let store = open(&db).await;
+    let template = wage_arrears("hotline", "perf-0");
+    let start = at(2025, 1, 1, 0);
+    for batch in 0..20 {
+        let records: Vec<NewCase> = (0..5_000)
+            .map(|i| {
+                let n = batch * 5_000 + i;
+                let mut r = template.clone();
+                r.record.external_id = ExternalId::parse(&format!("perf-{n}")).unwrap();
+                r.record.received_at = start + chrono::Duration::minutes(5 * n);
+                r
+            })
+            .collect();
+        store.register_cases(&records, "t").await.unwrap();
+    }
+    // The best of three: the first read also warms the page cache.
+    let mut took = std::time::Duration::MAX;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let summaries = store.case_summaries(start, at(2027, 1, 1, 0), at(2025, 12, 1, 0)).await.unwrap();
+        took = took.min(t.elapsed());
+        assert_eq!(summaries.len(), 100_000);
+        assert!(summaries.iter().all(|(s, _)| s.complainants.len() == 1 && s.respondent_name.is_some()));
+    }
+    eprintln!("100,000 case summaries in {took:?}");
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+}
+
+async fn list_filters_by_respondent_key(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let keyed = |external_id: &str, key: Option<&str>, received_at: &str| {
+        let mut case = variant(external_id, json!({"received_at": received_at}));
+        case.workflow.respondent_key = key.map(str::to_owned);
+        case
+    };
+    let ids = register(
+        store,
+        &[
+            keyed("k-1", Some("某某教育"), "2026-03-01 09:00"),
+            keyed("k-2", Some("某某教育"), "2026-04-01 09:00"),
+            keyed("k-3", Some("某某物业"), "2026-04-01 10:00"),
+            keyed("k-4", None, "2026-04-01 11:00"),
+            keyed("k-5", Some("某某教育"), "2026-05-01 09:00"),
+        ],
+    )
+    .await;
+    let respondent = |key: &str| CaseFilter { respondent_key: Some(key.into()), ..CaseFilter::default() };
+    assert_eq!(selected(store, respondent("某某教育")).await, [ids[0], ids[1], ids[4]]);
+    assert_eq!(selected(store, respondent("某某物业")).await, [ids[2]]);
+    assert!(selected(store, respondent("某某")).await.is_empty(), "the key is matched whole");
+    let earlier = CaseFilter { received_before: Some(at(2026, 5, 1, 0)), ..respondent("某某教育") };
+    assert_eq!(selected(store, earlier).await, [ids[0], ids[1]], "combined with the other filters");
+    assert_eq!(selected(store, CaseFilter::default()).await.len(), 5);
 }

@@ -5,6 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use shanzhi_core::warning::WarningError;
 use shanzhi_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +14,7 @@ pub enum ApiError {
     BadRequest { code: &'static str, field: Option<&'static str>, message: String },
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
-    /// The request conflicts with the state of the case (an illegal transition).
+    /// The request conflicts with the state of the case or warning (an illegal transition).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     /// Well-formed but invalid content: every field at fault.
@@ -58,6 +59,25 @@ impl From<shanzhi_core::workflow::WorkflowError> for ApiError {
     }
 }
 
+impl From<WarningError> for ApiError {
+    fn from(e: WarningError) -> Self {
+        match e {
+            WarningError::NotAllowed { .. } => ApiError::Conflict { code: "not_allowed", message: e.to_string() },
+            WarningError::Missing { field } => {
+                let code = match field {
+                    "reason" => "missing_reason",
+                    "plan" => "missing_plan",
+                    "note" => "missing_note",
+                    _ => "missing_field",
+                };
+                ApiError::Invalid {
+                    fields: vec![FieldProblem { field: field.to_owned(), code, message: e.to_string() }],
+                }
+            }
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
@@ -97,6 +117,16 @@ impl IntoResponse for ApiError {
                 None,
                 format!("case {id} was changed at the same time; reload and retry"),
             ),
+            ApiError::Store(StoreError::WarningNotFound(id)) => {
+                simple(StatusCode::NOT_FOUND, "warning_not_found", None, format!("warning {id} does not exist"))
+            }
+            ApiError::Store(StoreError::WarningConflict(id)) => simple(
+                StatusCode::CONFLICT,
+                "conflict",
+                None,
+                format!("warning {id} was changed at the same time; reload and retry"),
+            ),
+            ApiError::Store(StoreError::WarningAction(e)) => return ApiError::from(e.clone()).into_response(),
             ApiError::Store(StoreError::CaseNotFound(id)) => {
                 simple(StatusCode::NOT_FOUND, "case_not_found", None, format!("case {id} does not exist"))
             }

@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use shanzhi_core::warning::ContingencyPlans;
 use shanzhi_core::workflow::Rules;
 use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey};
 use shanzhi_store::Store;
@@ -34,6 +35,8 @@ pub struct AppState {
     /// Reads category, amounts, head-counts, risk and respondent from a record's text.
     pub analyzer: Arc<shanzhi_text::TextAnalyzer>,
     pub rules: Arc<Rules>,
+    /// The contingency plans (预案) that warnings propose.
+    pub plans: Arc<ContingencyPlans>,
 }
 
 /// The web application bound to its port, ready to run.
@@ -73,7 +76,9 @@ pub fn router(state: AppState) -> Router {
                 .merge(routes::cases::router())
                 .merge(routes::actions::router())
                 .merge(routes::track::router())
-                .merge(routes::routing::router()),
+                .merge(routes::routing::router())
+                .merge(routes::warnings::router())
+                .merge(routes::backtrace::router()),
         )
         .fallback(routes::not_found)
         .layer(

@@ -43,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         departments: None,
         workflow_dir: None,
         holidays: None,
+        risk_dir: None,
         pii_secret: Some("benchmark personal data key".into()),
     };
     let import_options = ImportOptions { progress: false, ..ImportOptions::default() };

@@ -48,6 +48,16 @@ pub enum Command {
     /// Classify texts: JSON lines `{"text": …}` (or plain lines) on stdin, one JSON result per line
     /// on stdout. Needs no database.
     Classify,
+    /// Run the four warning models (person, event, industry, region) over the ledger, record the
+    /// warnings (the same ongoing situation updates one warning) and print them.
+    Scan {
+        /// The day of the run (default: today, Beijing time).
+        #[arg(long, value_parser = parse_day)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Print a JSON array instead of lines for people.
+        #[arg(long)]
+        json: bool,
+    },
     /// The space-time scan statistic on SaTScan's own file formats. Prints the clusters as JSON,
     /// most likely first. Needs no database.
     Scanstat(ScanstatArgs),

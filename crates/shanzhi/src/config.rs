@@ -8,6 +8,8 @@
 //!                                             # deadlines.toml, matching.toml (any of them;
 //!                                             # the others stay the shipped ones)
 //! holidays = "cn-public-holidays.csv"         # a newer holiday calendar (date,kind,name)
+//! risk_dir = "risk"                           # the district's own models.toml, seasons.toml,
+//!                                             # plans.toml for the warning models (any of them)
 //! ```
 //! The personal-data key comes from `SHANZHI_PII_KEY` (or `pii_key` in the file): 16 or more
 //! characters, kept secret, never changed for a ledger once set.
@@ -26,6 +28,7 @@ pub struct Config {
     pub departments: Option<PathBuf>,
     pub workflow_dir: Option<PathBuf>,
     pub holidays: Option<PathBuf>,
+    pub risk_dir: Option<PathBuf>,
     pub pii_secret: Option<String>,
 }
 
@@ -37,6 +40,7 @@ impl std::fmt::Debug for Config {
             .field("departments", &self.departments)
             .field("workflow_dir", &self.workflow_dir)
             .field("holidays", &self.holidays)
+            .field("risk_dir", &self.risk_dir)
             .field("pii_secret", &self.pii_secret.as_ref().map(|_| "[redacted]"))
             .finish()
     }
@@ -50,6 +54,7 @@ struct ConfigFile {
     departments: Option<PathBuf>,
     workflow_dir: Option<PathBuf>,
     holidays: Option<PathBuf>,
+    risk_dir: Option<PathBuf>,
     pii_key: Option<String>,
 }
 
@@ -80,6 +85,7 @@ impl Config {
             departments: file.departments.map(resolve),
             workflow_dir: file.workflow_dir.map(resolve),
             holidays: file.holidays.map(resolve),
+            risk_dir: file.risk_dir.map(resolve),
             pii_secret: std::env::var("SHANZHI_PII_KEY").ok().filter(|k| !k.is_empty()).or(file.pii_key),
         })
     }

@@ -5,8 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use shanzhi_core::warning::ContingencyPlans;
 use shanzhi_core::workflow::{Rules, RulesText};
 use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey, defaults};
+use shanzhi_risk::RiskSettings;
 use shanzhi_store::Store;
 
 use crate::config::Config;
@@ -18,6 +20,9 @@ pub enum Mode {
     Production,
     /// A demo ledger: a key is generated once and kept in the database (and said so loudly).
     Demo,
+    /// Work on whatever ledger this is: a demo ledger's stored key is used, a real ledger's
+    /// must be configured.
+    Existing,
 }
 
 /// Everything a command works with.
@@ -31,6 +36,9 @@ pub struct Ledger {
     pub analyzer: Arc<shanzhi_text::TextAnalyzer>,
     /// Kinds, routing, deadlines, matching and the holiday calendar.
     pub rules: Arc<Rules>,
+    /// The warning models' settings and the contingency plans warnings propose.
+    pub risk: Arc<RiskSettings>,
+    pub plans: Arc<ContingencyPlans>,
 }
 
 const DEMO_KEY: &str = "demo_pii_key";
@@ -53,6 +61,7 @@ impl Ledger {
         let analyzer = Arc::new(crate::text::analyzer(&gazetteer, &departments)?);
         let rules = Arc::new(load_rules(config, &departments)?);
         warn_of_missing_holidays(&rules);
+        let (risk, plans) = load_risk(config, &departments)?;
         Ok(Ledger {
             store,
             gazetteer: Arc::new(gazetteer),
@@ -60,8 +69,43 @@ impl Ledger {
             pii_key,
             analyzer,
             rules,
+            risk: Arc::new(risk),
+            plans: Arc::new(plans),
         })
     }
+}
+
+/// The warning models' settings and contingency plans: the shipped ones, with any file of the
+/// configured `risk_dir` in their place.
+pub fn load_risk(
+    config: &Config,
+    departments: &DepartmentDirectory,
+) -> anyhow::Result<(RiskSettings, ContingencyPlans)> {
+    let own = |name: &str| config.risk_dir.as_ref().map(|dir| dir.join(name)).filter(|path| path.exists());
+    let read = |name: &str, shipped: &'static str| -> anyhow::Result<std::borrow::Cow<'static, str>> {
+        match own(name) {
+            Some(path) => {
+                Ok(std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.into())
+            }
+            None => Ok(shipped.into()),
+        }
+    };
+    let settings = RiskSettings::parse(
+        &read("models.toml", shanzhi_risk::config::DEFAULT_MODELS)?,
+        &read("seasons.toml", shanzhi_risk::config::DEFAULT_SEASONS)?,
+    )
+    .context("the warning models' settings (risk_dir)")?;
+    let plans = ContingencyPlans::from_toml(&read("plans.toml", defaults::CONTINGENCY_PLANS)?, departments)
+        .context("the contingency plans (risk_dir)")?;
+    let missing = plans.missing_departments();
+    if !missing.is_empty() {
+        // The district's own plans must name its departments; the shipped ones name Yuhang's.
+        if own("plans.toml").is_some() {
+            bail!("the contingency plans (risk_dir) name departments not in the directory: {}", missing.join("、"));
+        }
+        tracing::warn!(departments = ?missing, "the shipped contingency plans name departments not in the directory: put the district's own plans.toml in risk_dir");
+    }
+    Ok((settings, plans))
 }
 
 /// The workflow's rules: the shipped ones, with any file of the configured `workflow_dir` and
@@ -167,7 +211,8 @@ async fn pii_key(store: &dyn Store, config: &Config, mode: Mode) -> anyhow::Resu
     let key = match &config.pii_secret {
         Some(secret) => PiiKey::from_secret(secret).context("SHANZHI_PII_KEY")?,
         None => match (mode, store.setting(DEMO_KEY).await?) {
-            (Mode::Production, _) => bail!(
+            (Mode::Existing, Some(secret)) => PiiKey::from_secret(&secret)?,
+            (Mode::Production | Mode::Existing, _) => bail!(
                 "SHANZHI_PII_KEY is not set: the ledger keeps ID and phone numbers only as hashes keyed with it. \
                  Set it to a secret of 16 or more characters (and keep it: a ledger cannot change its key), \
                  or use `serve --demo` for a demo ledger"
@@ -236,8 +281,27 @@ mod tests {
             departments: None,
             workflow_dir,
             holidays,
+            risk_dir: None,
             pii_secret: None,
         }
+    }
+
+    #[test]
+    fn a_district_replaces_the_warning_settings_it_configures() {
+        let dir = tempfile::tempdir().unwrap();
+        let models = shanzhi_risk::config::DEFAULT_MODELS.replace("alpha = 0.001", "alpha = 0.0001");
+        std::fs::write(dir.path().join("models.toml"), models).unwrap();
+        let mut config = config(None, None);
+        config.risk_dir = Some(dir.path().to_path_buf());
+        let gazetteer = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let departments = defaults::departments(&gazetteer).unwrap();
+        let (settings, plans) = load_risk(&config, &departments).unwrap();
+        assert_eq!(settings.event.alpha, 0.0001);
+        assert!(plans.get("mass_refund").is_some(), "the shipped plans stay");
+
+        std::fs::write(dir.path().join("plans.toml"), "[[plan]]\ncode = \"x\"\nname = \"x\"\nmodels = [\"event\"]\nmin_level = \"red\"\ntasks = [{ department = \"区不存在局\", task = \"t\", due_working_days = 1 }]\n").unwrap();
+        let err = load_risk(&config, &departments).unwrap_err();
+        assert!(format!("{err:#}").contains("区不存在局"), "{err:#}");
     }
 
     #[test]

@@ -10,3 +10,4 @@ pub mod import;
 pub mod ledger;
 pub mod telemetry;
 pub mod text;
+pub mod warnings;

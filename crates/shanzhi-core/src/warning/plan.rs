@@ -21,6 +21,9 @@ pub enum PlanError {
 #[derive(Debug, Clone)]
 pub struct ContingencyPlans {
     plans: Vec<ContingencyPlan>,
+    /// Departments the plans name that the directory lacks, for the caller to judge: an error
+    /// in a district's own plan file, a notice for the shipped plans in another district.
+    missing_departments: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -65,6 +68,7 @@ impl ContingencyPlans {
     /// Parses the plan file and checks every named department against the directory.
     pub fn from_toml(text: &str, directory: &DepartmentDirectory) -> Result<ContingencyPlans, PlanError> {
         let PlanFile { plan: plans } = toml::from_str(text)?;
+        let mut missing_departments = Vec::new();
         for plan in &plans {
             let invalid = |reason: String| PlanError::Invalid { plan: plan.code.clone(), reason };
             if plans.iter().filter(|p| p.code == plan.code).count() > 1 {
@@ -73,14 +77,20 @@ impl ContingencyPlans {
             for task in &plan.tasks {
                 match (&task.department, task.town_office) {
                     (Some(name), None) if directory.find(name).is_none() => {
-                        return Err(invalid(format!("department `{name}` is not in the directory")));
+                        if !missing_departments.contains(name) {
+                            missing_departments.push(name.clone());
+                        }
                     }
                     (Some(_), None) | (None, Some(_)) => {}
                     _ => return Err(invalid(format!("task `{}` needs a department or a town_office", task.task))),
                 }
             }
         }
-        Ok(ContingencyPlans { plans })
+        Ok(ContingencyPlans { plans, missing_departments })
+    }
+
+    pub fn missing_departments(&self) -> &[String] {
+        &self.missing_departments
     }
 
     pub fn get(&self, code: &str) -> Option<&ContingencyPlan> {
@@ -150,6 +160,7 @@ mod tests {
         let gazetteer = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
         let directory = defaults::departments(&gazetteer).unwrap();
         let plans = ContingencyPlans::from_toml(defaults::CONTINGENCY_PLANS, &directory).unwrap();
+        assert!(plans.missing_departments().is_empty(), "{:?}", plans.missing_departments());
         let red_event = warning(WarningModel::Event, WarningLevel::Red);
         let proposed: Vec<&str> = plans.proposed(&red_event).map(|p| p.code.as_str()).collect();
         assert!(proposed.contains(&"mass_refund"), "{proposed:?}");
@@ -167,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn a_plan_naming_an_unknown_department_is_refused() {
+    fn a_plan_naming_an_unknown_department_reports_it() {
         let gazetteer = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
         let directory = defaults::departments(&gazetteer).unwrap();
         let text = r#"
@@ -178,7 +189,11 @@ mod tests {
             min_level = "red"
             tasks = [{ department = "区不存在局", task = "t", due_working_days = 1 }]
         "#;
-        let err = ContingencyPlans::from_toml(text, &directory).unwrap_err();
-        assert!(err.to_string().contains("区不存在局"), "{err}");
+        let plans = ContingencyPlans::from_toml(text, &directory).unwrap();
+        assert_eq!(plans.missing_departments(), ["区不存在局"]);
+        assert!(plans.get("mass_refund").is_none());
+        let text = text.replace("department = \"区不存在局\", ", "");
+        let err = ContingencyPlans::from_toml(&text, &directory).unwrap_err();
+        assert!(err.to_string().contains("needs a department or a town_office"), "{err}");
     }
 }

@@ -1,6 +1,7 @@
 //! 行业 — a category (and with it an industry) rising above its seasonal baseline.
 //!
-//! The week ending on the day of the run is compared with a Farrington-style baseline:
+//! The last `window_days` (3 and 7 days by default) ending on the day of the run are compared
+//! with a Farrington-style baseline of windows of the same length on the same weekdays:
 //! - with a year or more of history, the same-season weeks of earlier years (aligned on Spring
 //!   Festival for categories whose season follows it, since the festival moves by weeks), scaled
 //!   by the trend of the last weeks against the same weeks a year before;
@@ -64,10 +65,10 @@ struct Series<'a> {
 }
 
 impl Series<'_> {
-    /// Cases in the 7 days ending on `last`, if the ledger covers them all.
-    fn week(&self, last: NaiveDate) -> Option<f64> {
+    /// Cases in the `days` days ending on `last`, if the ledger covers them all.
+    fn window(&self, last: NaiveDate, days: i64) -> Option<f64> {
         let end = (last - self.ledger.first_day).num_days();
-        let start = end - WEEK + 1;
+        let start = end - days + 1;
         (start >= 0 && end < self.ledger.span)
             .then(|| self.counts[start as usize..=end as usize].iter().map(|&c| f64::from(c)).sum())
     }
@@ -82,33 +83,29 @@ fn assess(
     seasons: &Seasons,
     names: &Names,
 ) -> Option<Warning> {
-    let observed = series.week(as_of)?;
-    if observed < f64::from(settings.min_weekly_count) {
-        return None;
+    // The window that stands out most: a short one catches a surge in its first days, the week
+    // a slower rise.
+    let mut best: Option<Surge> = None;
+    for &days in &settings.window_days {
+        let days = i64::from(days.max(1));
+        let Some(surge) = surge(category, series, as_of, days, settings, seasons) else { continue };
+        if best.as_ref().is_none_or(|b| surge.ratio > b.ratio) {
+            best = Some(surge);
+        }
     }
-    let (baseline, method) = seasonal_baseline(category, series, as_of, settings, seasons)
-        .map(|b| (b, "farrington_seasonal"))
-        .or_else(|| {
-            recent_baseline(category, series, as_of, settings, seasons).map(|b| (b, "recent_weeks_seasonal_factors"))
-        })?;
-    let threshold = farrington_threshold(baseline.expected, baseline.dispersion, settings.z);
-    if observed <= threshold {
-        return None;
-    }
-    let expected = baseline.expected.max(0.5);
-    let ratio = observed / expected;
+    let Surge { days, observed, expected, ratio, threshold, references, method } = best?;
     let score = ratio * settings.points_per_ratio;
     let level = settings.levels.level_of(score)?;
     let name = names.category(category);
     let industry = names.industries.get(category).map(|i| format!("（{i}）")).unwrap_or_default();
-    let week_from = as_of - Days::new(6);
+    let from = as_of - Days::new(days as u64 - 1);
     let case_ids = cases
         .iter()
-        .filter(|c| c.day >= week_from && c.day <= as_of && c.category.as_deref() == Some(category))
+        .filter(|c| c.day >= from && c.day <= as_of && c.category.as_deref() == Some(category))
         .map(|c| c.id)
         .collect();
     let explanation = format!(
-        "{name}{industry}：近7天{observed:.0}件，按同期季节性基线预期约{expected:.1}件（{}），为基线的{ratio:.1}倍，\
+        "{name}{industry}：近{days}天{observed:.0}件，按同期季节性基线预期约{expected:.1}件（{}），为基线的{ratio:.1}倍，\
          超过预警阈值{threshold:.1}件。该领域矛盾明显上升，建议行业主管部门排查研判。",
         match method {
             "farrington_seasonal" => "参照往年同期",
@@ -123,13 +120,59 @@ fn assess(
         statistic: Statistic { method: method.into(), observed, expected: round2(expected), p_value: None, llr: None },
         factors: vec![Factor {
             code: "ratio_to_baseline".into(),
-            label: format!("为季节性基线的{ratio:.1}倍（基线依据{}个参照周）", baseline.references),
+            label: format!("近{days}天为季节性基线的{ratio:.1}倍（基线依据{references}个参照期）"),
             points: round2(score),
         }],
         explanation,
         case_ids,
-        since: week_from,
+        since: from,
         as_of,
+    })
+}
+
+/// A window above its threshold.
+struct Surge {
+    days: i64,
+    observed: f64,
+    expected: f64,
+    ratio: f64,
+    threshold: f64,
+    references: usize,
+    method: &'static str,
+}
+
+fn surge(
+    category: &str,
+    series: &Series<'_>,
+    as_of: NaiveDate,
+    days: i64,
+    settings: &IndustrySettings,
+    seasons: &Seasons,
+) -> Option<Surge> {
+    let observed = series.window(as_of, days)?;
+    // The floor scales with the window: ten a week is about four in three days.
+    if observed < f64::from(settings.min_weekly_count) * days as f64 / WEEK as f64 {
+        return None;
+    }
+    let (baseline, method) = seasonal_baseline(category, series, as_of, days, settings, seasons)
+        .map(|b| (b, "farrington_seasonal"))
+        .or_else(|| {
+            recent_baseline(category, series, as_of, days, settings, seasons)
+                .map(|b| (b, "recent_weeks_seasonal_factors"))
+        })?;
+    let threshold = farrington_threshold(baseline.expected, baseline.dispersion, settings.z);
+    if observed <= threshold {
+        return None;
+    }
+    let expected = baseline.expected.max(0.5);
+    Some(Surge {
+        days,
+        observed,
+        expected,
+        ratio: observed / expected,
+        threshold,
+        references: baseline.references,
+        method,
     })
 }
 
@@ -138,6 +181,7 @@ fn seasonal_baseline(
     category: &str,
     series: &Series<'_>,
     as_of: NaiveDate,
+    days: i64,
     settings: &IndustrySettings,
     seasons: &Seasons,
 ) -> Option<Baseline> {
@@ -145,7 +189,8 @@ fn seasonal_baseline(
     let mut references = Vec::new();
     for years in 1..=i64::from(settings.years_back) {
         let centre = aligned_day(category, as_of, years, seasons);
-        references.extend((-half..=half).filter_map(|k| series.week(centre + chrono::Duration::days(k * WEEK))));
+        references
+            .extend((-half..=half).filter_map(|k| series.window(centre + chrono::Duration::days(k * WEEK), days)));
     }
     // A year of history at least: the whole window of the year before.
     if references.len() < (2 * half + 1) as usize {
@@ -153,10 +198,10 @@ fn seasonal_baseline(
     }
     // Trend: the recent weeks (after a guard week) against the same weeks a year before.
     let recent: f64 = (2..2 + i64::from(settings.recent_weeks))
-        .filter_map(|k| series.week(as_of - chrono::Duration::days(k * WEEK)))
+        .filter_map(|k| series.window(as_of - chrono::Duration::days(k * WEEK), WEEK))
         .sum();
     let year_before: f64 = (2..2 + i64::from(settings.recent_weeks))
-        .filter_map(|k| series.week(as_of - chrono::Duration::days(k * WEEK + YEAR)))
+        .filter_map(|k| series.window(as_of - chrono::Duration::days(k * WEEK + YEAR), WEEK))
         .sum();
     let trend = if recent >= 20.0 && year_before >= 20.0 { (recent / year_before).clamp(0.67, 1.5) } else { 1.0 };
     Baseline::from_references(&references, trend)
@@ -168,19 +213,20 @@ fn recent_baseline(
     category: &str,
     series: &Series<'_>,
     as_of: NaiveDate,
+    days: i64,
     settings: &IndustrySettings,
     seasons: &Seasons,
 ) -> Option<Baseline> {
-    let week_factor = |last: NaiveDate| -> f64 {
-        (0..WEEK).map(|d| seasons.factor(category, last - chrono::Duration::days(d))).sum::<f64>() / WEEK as f64
+    let window_factor = |last: NaiveDate| -> f64 {
+        (0..days).map(|d| seasons.factor(category, last - chrono::Duration::days(d))).sum::<f64>() / days as f64
     };
     let references: Vec<f64> = (2..2 + i64::from(settings.recent_weeks))
         .filter_map(|k| {
             let last = as_of - chrono::Duration::days(k * WEEK);
-            series.week(last).map(|count| count / week_factor(last))
+            series.window(last, days).map(|count| count / window_factor(last))
         })
         .collect();
-    Baseline::from_references(&references, week_factor(as_of))
+    Baseline::from_references(&references, window_factor(as_of))
 }
 
 /// The day `years` earlier in the same season: for a category whose season follows Spring

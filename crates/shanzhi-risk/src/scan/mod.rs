@@ -124,7 +124,7 @@ fn rank(best: &mut [(usize, engine::Hit)], chains: &[ZoneChain]) {
     let mut from = 0;
     while from < best.len() {
         let top = best[from].1.llr;
-        let to = from + best[from..].iter().take_while(|(_, hit)| top - hit.llr <= 1e-9).count();
+        let to = from + 1 + best[from + 1..].iter().take_while(|(_, hit)| top - hit.llr <= 1e-9).count();
         best[from..to].sort_by_key(|(i, hit)| (hit.size, chains[*i].centre));
         from = to;
     }

@@ -2,7 +2,8 @@
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Baseline {
     pub expected: f64,
-    /// Variance over mean of the reference values, at least 1 (Poisson).
+    /// Variance over mean of the reference values (at least 1, Poisson), widened by the error
+    /// of the estimated mean.
     pub dispersion: f64,
     /// How many reference values it rests on.
     pub references: usize,
@@ -18,6 +19,9 @@ impl Baseline {
         let mean = references.iter().sum::<f64>() / n;
         let variance = references.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
         let dispersion = if mean > 0.0 { (variance / mean).max(1.0) } else { 1.0 };
+        // The threshold must allow for the error of the estimated mean as well as for the
+        // count's own spread: Var(y − μ̂) = φμ(1 + 1/n).
+        let dispersion = dispersion * (1.0 + 1.0 / n);
         Some(Baseline { expected: mean * factor, dispersion, references: references.len() })
     }
 }
@@ -49,6 +53,6 @@ mod tests {
         assert_eq!(Baseline::from_references(&[1.0, 2.0], 1.0), None);
         let b = Baseline::from_references(&[10.0, 12.0, 8.0, 10.0], 2.0).unwrap();
         assert_eq!(b.expected, 20.0);
-        assert_eq!(b.dispersion, 1.0, "under-dispersed references count as Poisson");
+        assert_eq!(b.dispersion, 1.25, "under-dispersed references count as Poisson, plus 1/n for the estimate");
     }
 }

@@ -37,15 +37,13 @@ pub fn poisson_upper_tail(k: u64, lambda: f64) -> f64 {
     let kf = k as f64;
     let term_k = (-lambda + kf * lambda.ln() - ln_gamma(kf + 1.0)).exp();
     if kf > lambda {
-        // Terms fall from k on: sum them forwards.
+        // Terms fall from k on: sum them forwards. A first term below the smallest double
+        // leaves a tail that small too.
         let (mut sum, mut term, mut i) = (term_k, term_k, kf);
-        loop {
+        while term > sum * 1e-16 && term > 0.0 {
             i += 1.0;
             term *= lambda / i;
             sum += term;
-            if term < sum * 1e-16 {
-                break;
-            }
         }
         sum.min(1.0)
     } else {
@@ -91,5 +89,7 @@ mod tests {
         assert!(p > first && p < first * 1.03, "{p} vs {first}");
         assert_eq!(poisson_upper_tail(0, 3.0), 1.0);
         assert!((poisson_upper_tail(1, 2.0) - (1.0 - (-2.0f64).exp())).abs() < 1e-15);
+        // So far in the tail that the first term underflows: zero, and promptly.
+        assert_eq!(poisson_upper_tail(400, 1.4), 0.0);
     }
 }

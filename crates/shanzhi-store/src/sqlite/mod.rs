@@ -1,6 +1,7 @@
 //! The embedded default: one SQLite file in WAL mode.
 
 mod group_commit;
+mod warnings;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -420,6 +421,46 @@ impl Store for SqliteStore {
             sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(stored)
+    }
+
+    // Warnings: in `warnings.rs`.
+
+    async fn record_warnings(
+        &self,
+        as_of: chrono::NaiveDate,
+        at: DateTime<Utc>,
+        warnings: &[shanzhi_core::warning::Warning],
+    ) -> Result<crate::WarningRunOutcome, StoreError> {
+        self.record_warnings_run(as_of, rows::to_microseconds(at), warnings).await
+    }
+
+    async fn warnings(&self, filter: &crate::WarningFilter, page: Page) -> Result<crate::WarningPage, StoreError> {
+        self.list_warnings(filter, page).await
+    }
+
+    async fn warning(&self, id: i64) -> Result<Option<(crate::StoredWarning, Vec<crate::WarningEvent>)>, StoreError> {
+        self.warning_with_history(id).await
+    }
+
+    async fn act_on_warning(
+        &self,
+        id: i64,
+        expected_version: Option<u32>,
+        action: &shanzhi_core::warning::WarningAction,
+        plan_tasks: Option<serde_json::Value>,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<crate::StoredWarning, StoreError> {
+        self.act_on(id, expected_version, action, plan_tasks, actor, rows::to_microseconds(at)).await
+    }
+
+    async fn case_summaries(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+        text_from: DateTime<Utc>,
+    ) -> Result<Vec<(shanzhi_core::warning::CaseSummary, Option<String>)>, StoreError> {
+        self.summaries(from, before, text_from).await
     }
 }
 

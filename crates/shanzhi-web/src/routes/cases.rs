@@ -160,6 +160,7 @@ async fn list(
             .filter(|d| !d.trim().is_empty())
             .map(|d| state.departments.find(&d).map_or(d, |known| known.name.clone())),
         category: q.category.map(|c| state.analyzer.taxonomy().find(&c).map_or(c, |cat| cat.code.clone())),
+        respondent_key: None,
         channel: q
             .channel
             .as_deref()

@@ -1,4 +1,5 @@
 pub(crate) mod actions;
+pub(crate) mod backtrace;
 pub(crate) mod cases;
 pub(crate) mod health;
 pub(crate) mod ledger;
@@ -6,6 +7,7 @@ pub(crate) mod pages;
 pub(crate) mod render;
 pub(crate) mod routing;
 pub(crate) mod track;
+pub(crate) mod warnings;
 
 use crate::ApiError;
 

@@ -4,6 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
 use serde_json::Value;
+use shanzhi_core::warning::ContingencyPlans;
 use shanzhi_core::workflow::Rules;
 use shanzhi_core::{DepartmentDirectory, Gazetteer, LedgerRecord, NewCase, PiiKey, RecordContext, defaults};
 pub use shanzhi_store::testing::TestDatabase;
@@ -22,6 +23,7 @@ struct World {
     departments: Arc<DepartmentDirectory>,
     analyzer: Arc<TextAnalyzer>,
     rules: Arc<Rules>,
+    plans: Arc<ContingencyPlans>,
 }
 
 /// Built once per test binary: training the classifier takes a moment.
@@ -35,11 +37,13 @@ fn world() -> &'static World {
             TextAnalyzer::new(&gazetteer, &departments, corpus::TAXONOMY, corpus::ESCALATION, &corpus::training(&all))
                 .unwrap();
         let rules = Rules::embedded(&departments).unwrap();
+        let plans = ContingencyPlans::from_toml(defaults::CONTINGENCY_PLANS, &departments).unwrap();
         World {
             gazetteer: Arc::new(gazetteer),
             departments: Arc::new(departments),
             analyzer: Arc::new(analyzer),
             rules: Arc::new(rules),
+            plans: Arc::new(plans),
         }
     })
 }
@@ -57,6 +61,7 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
         pii_key: pii_key(),
         analyzer: w.analyzer.clone(),
         rules: w.rules.clone(),
+        plans: w.plans.clone(),
     };
     let app = Application::build("127.0.0.1:0".parse().unwrap(), state.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -3,6 +3,7 @@
 mod classify;
 mod demo;
 mod import;
+mod scan;
 mod scanstat;
 mod serve;
 
@@ -26,6 +27,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             import::run(&ledger, &files, rejects, batch_size as usize).await
         }
         Command::Classify => classify::run(&config),
+        Command::Scan { as_of, json } => {
+            let ledger = Ledger::open(&cli.db, &config, Mode::Existing).await?;
+            scan::run(&ledger, as_of, json).await
+        }
         Command::Scanstat(args) => scanstat::run(&args),
         Command::Migrate => {
             let store = shanzhi_store::open(&cli.db).await.context("migrating the database")?;

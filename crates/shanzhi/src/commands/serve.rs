@@ -22,6 +22,7 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result
         pii_key: ledger.pii_key.clone(),
         analyzer: ledger.analyzer.clone(),
         rules: ledger.rules.clone(),
+        plans: ledger.plans.clone(),
     };
     let app = Application::build(addr, state).await.with_context(|| format!("binding {addr}"))?;
     let url = format!("http://{}/", app.local_addr());
