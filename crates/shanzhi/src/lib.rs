@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod import;
+pub mod jobs;
 pub mod ledger;
 pub mod telemetry;
 pub mod text;

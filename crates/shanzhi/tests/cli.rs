@@ -422,3 +422,85 @@ fn another_district_runs_without_a_department_directory() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("1 imported"), "{stdout}");
 }
+
+#[test]
+fn scanstat_reproduces_satscan_on_its_sample_data_and_names_a_bad_line() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/satscan");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shanzhi"));
+    cmd.args(["scanstat", "--model", "space-time-permutation", "--start", "2001/11/1", "--end", "2001/11/24"])
+        .args(["--prospective", "--max-radius", "3", "--max-days", "7", "--replications", "99"])
+        .arg("--cas")
+        .arg(data.join("NYCfever.cas"))
+        .arg("--geo")
+        .arg(data.join("NYCfever.geo"));
+    let (code, stdout, stderr) = run(&mut cmd);
+    assert_eq!(code, 0, "{stderr}");
+    let result: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let top = &result["clusters"][0];
+    assert_eq!(format!("{:.6}", top["llr"].as_f64().unwrap()), "3.845418");
+    assert_eq!(top["locations"].as_array().unwrap().len(), 9);
+    assert!(top["p_value"].as_f64().unwrap() > 0.05);
+
+    let dir = workdir();
+    let bad = dir.path().join("bad.cas");
+    std::fs::write(&bad, "11418 1 2001/11/22\n11415 one 2001/11/23\n").unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shanzhi"));
+    cmd.args(["scanstat", "--model", "space-time-permutation", "--start", "2001/11/1", "--end", "2001/11/24"])
+        .arg("--cas")
+        .arg(&bad)
+        .arg("--geo")
+        .arg(data.join("NYCfever.geo"));
+    let (code, _, stderr) = run(&mut cmd);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("case file line 2") && stderr.contains("`one`"), "{stderr}");
+}
+
+#[test]
+fn scan_warns_of_a_company_collapse_once_and_updates_it_on_the_next_run() {
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    let file = dir.path().join("ledger.jsonl");
+    let towns = ["中泰街道", "五常街道", "良渚街道", "仓前街道", "闲林街道"];
+    let everyday = ["邻居装修噪音扰民，多次协商未果。", "小区物业停车费上涨，业主不满。", "租客退租押金未退还。"];
+    let mut lines = Vec::new();
+    for n in 0..150u32 {
+        let day = 1 + n % 30;
+        let month = 8 + n % 2;
+        lines.push(format!(
+            r#"{{"channel": "hotline", "external_id": "bg-{n}", "received_at": "2026-{month:02}-{day:02} 10:00", "region": "{}", "text": "{}", "parties": [{{"role": "complainant", "name": "市民{n}", "phone": "139{n:08}"}}]}}"#,
+            towns[n as usize % 5],
+            everyday[n as usize % 3]
+        ));
+    }
+    // The collapse: 24 complaints in two days from different people, against one company.
+    for n in 0..24u32 {
+        let day = 20 + n % 2;
+        let text = if n == 0 {
+            "杭州智学未来教育科技有限公司突然停课，学员8000余人，预付学费4000万元无法退还，家长准备集体上访。"
+        } else {
+            "杭州智学未来教育科技有限公司停课跑路，预付的学费不退，要求退款。"
+        };
+        lines.push(format!(
+            r#"{{"channel": "hotline", "external_id": "zx-{n}", "received_at": "2026-10-{day} 09:{n:02}", "region": "{}", "text": "{text}", "parties": [{{"role": "complainant", "name": "家长{n}", "phone": "137{n:08}"}}]}}"#,
+            towns[n as usize % 5]
+        ));
+    }
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    let (code, stdout, stderr) = run(shanzhi(&db.url).args(["scan", "--as-of", "2026-10-21", "--json"]));
+    assert_eq!(code, 0, "{stderr}");
+    let warnings: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let event = warnings.iter().find(|w| w["model"] == "event").unwrap_or_else(|| panic!("no event warning: {stdout}"));
+    assert!(event["subject"]["label"].as_str().unwrap().contains("智学未来"), "{event}");
+    assert!(matches!(event["level"].as_str(), Some("red" | "orange")), "{event}");
+    assert_eq!(event["case_ids"].as_array().unwrap().len(), 24);
+    assert!(!stdout.contains("137000000"), "no phone number in clear");
+
+    // The same situation the next day is the same warning, updated.
+    let (code, stdout, stderr) = run(shanzhi(&db.url).args(["scan", "--as-of", "2026-10-22"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("新发0条") && stdout.contains("智学未来"), "{stdout}");
+    assert!(!stdout.contains("更新0条"), "{stdout}");
+}

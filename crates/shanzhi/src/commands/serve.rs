@@ -1,14 +1,19 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use shanzhi_web::{AppState, Application};
 
 use crate::demo;
+use crate::jobs::{self, WarningScan};
 use crate::ledger::Ledger;
 
 /// Cases `serve --demo` loads into an empty ledger: enough to see every town and channel.
 const DEMO_CASES: u32 = 2000;
+
+/// How often the warning models run over the ledger (and once at start).
+const WARNING_SCAN_EVERY: Duration = Duration::from_secs(60 * 60);
 
 pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result<ExitCode> {
     if demo && ledger.store.count_cases().await? == 0 {
@@ -28,7 +33,10 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result
     let url = format!("http://{}/", app.local_addr());
     tracing::info!(%url, district = %ledger.gazetteer.district().official_name, "shanzhi is serving");
     println!("善治 shanzhi is running at {url}  (Ctrl-C stops it)");
-    app.run_until_stopped(shutdown_signal()).await?;
+    let background = jobs::spawn(vec![Box::new(WarningScan { every: WARNING_SCAN_EVERY })], &ledger);
+    let served = app.run_until_stopped(shutdown_signal()).await;
+    background.iter().for_each(|job| job.abort());
+    served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
