@@ -59,6 +59,12 @@ impl RiskSettings {
         if !(0.0..1.0).contains(&self.event.alpha) || self.event.alpha == 0.0 {
             return invalid("event.alpha must lie in (0, 1)");
         }
+        if self.region.replications < 99 {
+            return invalid("region.replications must be at least 99 for a p-value to mean anything");
+        }
+        if let Some(rule) = self.region.levels.iter().find(|r| r.level.parse::<WarningLevel>().is_err()) {
+            return invalid(&format!("region.levels: `{}` is not blue, yellow, orange or red", rule.level));
+        }
         if self.region.max_window_days >= self.region.study_days {
             return invalid("region.max_window_days must be shorter than region.study_days");
         }

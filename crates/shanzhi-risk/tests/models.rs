@@ -271,3 +271,19 @@ fn a_village_hotspot_warns_at_its_town_and_a_busy_village_does_not() {
     let before = region::warnings(&cases, day("2026-10-20"), &settings.region, &Names::default(), threads);
     assert!(before.iter().all(|w| w.level <= WarningLevel::Yellow), "{before:#?}");
 }
+
+#[test]
+fn a_busy_respondent_in_a_young_ledger_is_measured_by_the_days_the_ledger_has() {
+    let settings = RiskSettings::embedded();
+    let mut ledger = Ledger::new(6);
+    for d in 0..40 {
+        for _ in 0..poisson(&mut ledger.rng, 3.0) {
+            let case = ledger.add(day("2026-09-01") + Days::new(d), village(1), "property_management");
+            case.respondent_key = Some("大型物业".into());
+        }
+    }
+    let cases = ledger.sorted();
+    // Forty days in: 26 baseline days, not the 90 the settings ask for.
+    let warnings = event::warnings(&cases, day("2026-10-10"), &settings.event);
+    assert!(warnings.iter().all(|w| w.level <= WarningLevel::Blue), "{warnings:#?}");
+}

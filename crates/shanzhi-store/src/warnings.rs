@@ -252,7 +252,7 @@ pub(crate) enum Step {
     /// The open warning `id` is updated to what the run found; when the level or the number of
     /// cases changed, with an `updated` event (its detail here) and the next version.
     Update { id: i64, version: u32, event: Option<String>, since: NaiveDate },
-    /// It stays dismissed.
+    /// It stays dismissed, or resolved with no new case, or a later run already saw it.
     Ignore,
 }
 
@@ -267,7 +267,12 @@ pub(crate) fn step(stored: Option<&StoredWarning>, found: &Warning) -> Step {
         .to_string(),
     };
     let Some(stored) = stored else { return raise() };
-    match stored.state.on_rerun(stored.warning.level, found.level) {
+    // A run for an earlier day (a backfill) does not overwrite what a later run found.
+    if found.as_of < stored.last_seen_on && stored.state.is_open() {
+        return Step::Ignore;
+    }
+    let new_cases = found.case_ids.iter().any(|id| !stored.warning.case_ids.contains(id));
+    match stored.state.on_rerun(stored.warning.level, found.level, new_cases) {
         Rerun::Ignore => Step::Ignore,
         Rerun::RaiseNew => raise(),
         Rerun::Update => {

@@ -74,6 +74,9 @@ impl From<WarningError> for ApiError {
                     fields: vec![FieldProblem { field: field.to_owned(), code, message: e.to_string() }],
                 }
             }
+            WarningError::Invalid { field, code, .. } => ApiError::Invalid {
+                fields: vec![FieldProblem { field: field.to_owned(), code, message: e.to_string() }],
+            },
         }
     }
 }

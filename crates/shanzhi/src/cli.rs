@@ -106,7 +106,7 @@ pub struct ScanstatArgs {
     #[arg(long, default_value_t = 50.0)]
     pub max_population_percent: f64,
     /// Longest time window in days (default: --max-period-percent of the period).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_days: Option<u32>,
     /// Longest time window in percent of the study period, when --max-days is not given.
     #[arg(long, default_value_t = 50.0)]

@@ -50,11 +50,14 @@ impl WarningState {
 
     /// What a new run that finds the same situation does with a warning in this state: an open
     /// warning is updated; a dismissed one stays dismissed unless the level rose above the level it
-    /// was dismissed at; a resolved situation that is found again is a new warning.
-    pub fn on_rerun(self, stored: WarningLevel, found: WarningLevel) -> Rerun {
+    /// was dismissed at; a resolved one is raised anew only when the run finds cases it did not
+    /// cover (`new_cases`) — the models look back days, so the cases that were dealt with would
+    /// otherwise raise it again an hour after it was resolved.
+    pub fn on_rerun(self, stored: WarningLevel, found: WarningLevel, new_cases: bool) -> Rerun {
         match self {
             s if s.is_open() => Rerun::Update,
             WarningState::Dismissed if found <= stored => Rerun::Ignore,
+            WarningState::Resolved if !new_cases => Rerun::Ignore,
             _ => Rerun::RaiseNew,
         }
     }
@@ -100,9 +103,41 @@ pub enum WarningError {
     NotAllowed { from: WarningState, action: &'static str },
     #[error("{field} must not be empty")]
     Missing { field: &'static str },
+    /// Control characters, or longer than 2000 characters.
+    #[error("{field} {reason}")]
+    Invalid { field: &'static str, code: &'static str, reason: &'static str },
 }
 
+/// Longest note, reason or plan code staff may write.
+const MAX_TEXT: usize = 2000;
+
 impl WarningAction {
+    /// The action as the ledger keeps it: its texts trimmed, checked, and with any ID, phone or
+    /// card number masked — the history is append-only, so a number typed into a dismissal
+    /// would stay there for good.
+    pub fn cleaned(self) -> Result<WarningAction, WarningError> {
+        fn clean(text: String, field: &'static str) -> Result<String, WarningError> {
+            let text = text.trim();
+            if text.chars().count() > MAX_TEXT {
+                return Err(WarningError::Invalid { field, code: "too_long", reason: "has more than 2000 characters" });
+            }
+            if crate::record::has_control_characters(text) {
+                return Err(WarningError::Invalid {
+                    field,
+                    code: "control_characters",
+                    reason: "contains control characters",
+                });
+            }
+            Ok(crate::pii::scrub_text(text))
+        }
+        Ok(match self {
+            WarningAction::Acknowledge => WarningAction::Acknowledge,
+            WarningAction::ActivatePlan { plan } => WarningAction::ActivatePlan { plan: clean(plan, "plan")? },
+            WarningAction::Resolve { note } => WarningAction::Resolve { note: clean(note, "note")? },
+            WarningAction::Dismiss { reason } => WarningAction::Dismiss { reason: clean(reason, "reason")? },
+        })
+    }
+
     /// The state after the action, if it is allowed from `from`.
     pub fn apply(&self, from: WarningState) -> Result<WarningState, WarningError> {
         use WarningState::*;
@@ -156,11 +191,23 @@ mod tests {
     #[test]
     fn reruns_update_open_warnings_and_respect_dismissals() {
         use WarningLevel::*;
-        assert_eq!(Acknowledged.on_rerun(Yellow, Red), Rerun::Update);
-        assert_eq!(Dismissed.on_rerun(Orange, Yellow), Rerun::Ignore);
-        assert_eq!(Dismissed.on_rerun(Orange, Orange), Rerun::Ignore);
-        assert_eq!(Dismissed.on_rerun(Yellow, Red), Rerun::RaiseNew);
-        assert_eq!(Resolved.on_rerun(Red, Yellow), Rerun::RaiseNew);
+        assert_eq!(Acknowledged.on_rerun(Yellow, Red, false), Rerun::Update);
+        assert_eq!(Dismissed.on_rerun(Orange, Yellow, true), Rerun::Ignore);
+        assert_eq!(Dismissed.on_rerun(Orange, Orange, true), Rerun::Ignore);
+        assert_eq!(Dismissed.on_rerun(Yellow, Red, false), Rerun::RaiseNew);
+        assert_eq!(Resolved.on_rerun(Red, Yellow, true), Rerun::RaiseNew);
+        assert_eq!(Resolved.on_rerun(Red, Red, false), Rerun::Ignore, "the same cases, already dealt with");
+    }
+
+    #[test]
+    fn texts_are_kept_masked_and_clean() {
+        let dismiss = WarningAction::Dismiss { reason: " 当事人13812345678已撤诉 ".into() }.cleaned().unwrap();
+        let WarningAction::Dismiss { reason } = dismiss else { unreachable!() };
+        assert!(!reason.contains("13812345678") && reason.starts_with("当事人"), "{reason}");
+        let bad = WarningAction::Resolve { note: "a\u{7}b".into() }.cleaned();
+        assert!(matches!(bad, Err(WarningError::Invalid { code: "control_characters", .. })));
+        let long = WarningAction::Dismiss { reason: "长".repeat(2001) }.cleaned();
+        assert!(matches!(long, Err(WarningError::Invalid { code: "too_long", .. })));
     }
 
     #[test]

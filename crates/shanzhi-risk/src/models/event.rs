@@ -28,7 +28,15 @@ pub fn warnings(cases: &[CaseSummary], as_of: NaiveDate, settings: &EventSetting
             by_respondent.entry(key).or_default().push(case);
         }
     }
-    by_respondent.into_iter().filter_map(|(key, cases)| assess(key, &cases, as_of, window_start, settings)).collect()
+    // A young ledger has fewer baseline days than the settings ask for: dividing by the days it
+    // has keeps a busy respondent's rate right. (A ledger younger than the window has no
+    // baseline at all; the floor rate stands in for it.)
+    let ledger_days = cases.first().map_or(0, |c| (window_start - c.day).num_days().max(0) as u32);
+    let baseline_days = settings.baseline_days.min(ledger_days).max(1);
+    by_respondent
+        .into_iter()
+        .filter_map(|(key, cases)| assess(key, &cases, as_of, window_start, baseline_days, settings))
+        .collect()
 }
 
 fn assess(
@@ -36,17 +44,20 @@ fn assess(
     cases: &[&CaseSummary],
     as_of: NaiveDate,
     window_start: NaiveDate,
+    baseline_days: u32,
     settings: &EventSettings,
 ) -> Option<Warning> {
     let (baseline, recent): (Vec<&CaseSummary>, Vec<&CaseSummary>) = cases.iter().partition(|c| c.day < window_start);
     if recent.len() < settings.min_cases as usize {
         return None;
     }
-    let rate = (baseline.len() as f64 / f64::from(settings.baseline_days)).max(settings.min_daily_rate);
+    let rate = (baseline.len() as f64 / f64::from(baseline_days)).max(settings.min_daily_rate);
     // Cases per day back from the day of the run: index 0 is `as_of`.
     let mut per_day = vec![0u64; settings.max_window_days as usize];
     for case in &recent {
-        per_day[(as_of - case.day).num_days() as usize] += 1;
+        if let Some(slot) = usize::try_from((as_of - case.day).num_days()).ok().and_then(|d| per_day.get_mut(d)) {
+            *slot += 1;
+        }
     }
     let (mut observed, mut best) = (0u64, (0.0, 0usize, 0u64));
     for (len, count) in per_day.iter().enumerate() {

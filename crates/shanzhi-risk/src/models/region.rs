@@ -33,7 +33,10 @@ pub fn warnings(
 ) -> Vec<Warning> {
     let study_days = settings.study_days as usize;
     let start = as_of - Days::new(study_days as u64 - 1);
-    let study = days(cases, start, as_of);
+    // A case known only to the district has no village or town to be a hotspot of.
+    let study: Vec<CaseSummary> =
+        days(cases, start, as_of).iter().filter(|c| c.region.town().is_some()).cloned().collect();
+    let study = &study[..];
     let locations: Vec<RegionCode> = study.iter().map(|c| c.region).collect::<BTreeSet<_>>().into_iter().collect();
     let index: BTreeMap<RegionCode, usize> = locations.iter().enumerate().map(|(i, &r)| (r, i)).collect();
     let mut grid = vec![0u32; locations.len() * study_days];

@@ -30,7 +30,8 @@ impl TimeWindows {
 #[inline]
 pub fn llr(c: u32, mu: f64, total: f64, min_cases: u32) -> Option<f64> {
     let cf = f64::from(c);
-    if c < min_cases || cf <= mu {
+    // No expectation, no rate to compare with: a location without population is not a cluster.
+    if c < min_cases || cf <= mu || mu <= 0.0 {
         return None;
     }
     let inside = cf * (cf / mu).ln();

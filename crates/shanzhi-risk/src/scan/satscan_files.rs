@@ -31,6 +31,8 @@ pub enum CaseTime {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseRow {
+    /// The line of the case file it was read from, for errors found later.
+    pub line: usize,
     pub location: String,
     pub count: u32,
     pub time: CaseTime,
@@ -77,7 +79,12 @@ pub fn parse_coordinates(text: &str, system: CoordinateSystem) -> Result<Locatio
         let [id, a, b] = fields[..] else {
             return Err(error(FILE, line, format!("expected 3 fields (id, two coordinates), found {}", fields.len())));
         };
-        let number = |s: &str| s.parse::<f64>().map_err(|_| error(FILE, line, format!("`{s}` is not a number")));
+        let number = |s: &str| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| error(FILE, line, format!("`{s}` is not a number")))
+        };
         let (a, b) = (number(a)?, number(b)?);
         if system == CoordinateSystem::LatLong && (a.abs() > 90.0 || b.abs() > 180.0) {
             return Err(error(FILE, line, format!("({a}, {b}) is not a latitude and longitude")));
@@ -126,6 +133,7 @@ pub fn parse_cases(text: &str) -> Result<Vec<CaseRow>, FileError> {
             let time =
                 parse_time(time).ok_or_else(|| error(FILE, line, format!("`{time}` is not a date or a year")))?;
             Ok(CaseRow {
+                line,
                 location: (*location).to_owned(),
                 count,
                 time,
@@ -228,19 +236,28 @@ impl StudyPeriod {
     }
 }
 
+/// The most cases a study may hold.
+pub const MAX_CASES: u64 = 100_000_000;
+
 /// Counts the cases on the locations × intervals grid. A case at an unknown location or outside
 /// the period is an error naming its line.
 pub fn case_grid(rows: &[CaseRow], locations: &Locations, period: &StudyPeriod) -> Result<Vec<u32>, FileError> {
     const FILE: &str = "case file";
     let intervals = period.intervals();
     let mut grid = vec![0u32; locations.ids.len() * intervals];
-    for (i, row) in rows.iter().enumerate() {
-        let l = locations
-            .index_of(&row.location)
-            .ok_or_else(|| error(FILE, i + 1, format!("location `{}` is not in the coordinates file", row.location)))?;
+    let mut total: u64 = 0;
+    for row in rows {
+        let l = locations.index_of(&row.location).ok_or_else(|| {
+            error(FILE, row.line, format!("location `{}` is not in the coordinates file", row.location))
+        })?;
         let t = period
             .interval_of(row.time)
-            .ok_or_else(|| error(FILE, i + 1, format!("time {:?} is outside the study period", row.time)))?;
+            .ok_or_else(|| error(FILE, row.line, format!("time {:?} is outside the study period", row.time)))?;
+        total += u64::from(row.count);
+        // The permutation model holds every case; this is far beyond any district.
+        if total > MAX_CASES {
+            return Err(error(FILE, row.line, format!("more than {MAX_CASES} cases in all")));
+        }
         grid[l * intervals + t] += row.count;
     }
     Ok(grid)
@@ -274,10 +291,10 @@ pub fn poisson_expectation(
         curves.entry((l, c)).or_default().push((day_number(july), row.population));
     }
     let mut cases_by_category = vec![0.0; categories.len()];
-    for (i, row) in cases.iter().enumerate() {
-        let c = categories
-            .get(&row.covariates[..])
-            .ok_or_else(|| error("case file", i + 1, format!("covariates {:?} have no population", row.covariates)))?;
+    for row in cases {
+        let c = categories.get(&row.covariates[..]).ok_or_else(|| {
+            error("case file", row.line, format!("covariates {:?} have no population", row.covariates))
+        })?;
         if period.interval_of(row.time).is_some() {
             cases_by_category[*c] += f64::from(row.count);
         }
@@ -294,6 +311,19 @@ pub fn poisson_expectation(
         knots.sort_by(|a, b| a.0.total_cmp(&b.0));
         for t in 0..intervals {
             person_time[c][l * intervals + t] = integrate(knots, bounds[t], bounds[t + 1]);
+        }
+    }
+    // A location with cases but no population would have an infinite rate.
+    for row in cases {
+        if let Some(l) = locations.index_of(&row.location)
+            && row.count > 0
+            && !curves.keys().any(|&(at, _)| at == l)
+        {
+            return Err(error(
+                "case file",
+                row.line,
+                format!("location `{}` has cases but no population", row.location),
+            ));
         }
     }
     let mut expected = vec![0.0; locations.ids.len() * intervals];
@@ -355,6 +385,22 @@ mod tests {
         assert!(err.reason.contains("`x`"), "{err}");
         let err = parse_coordinates("a 91 0\n", CoordinateSystem::LatLong).unwrap_err();
         assert_eq!(err.line, 1);
+        assert_eq!(parse_coordinates("\n\nb NaN 0\n", CoordinateSystem::Cartesian).unwrap_err().line, 3);
+        // A line found wrong later still names its line, blank lines counted.
+        let rows = parse_cases("\n\na 1 2001/11/01\nzz 1 2001/11/02\n").unwrap();
+        let locations = parse_coordinates("a 0 0\n", CoordinateSystem::Cartesian).unwrap();
+        let period = StudyPeriod {
+            start: NaiveDate::from_ymd_opt(2001, 11, 1).unwrap(),
+            end: NaiveDate::from_ymd_opt(2001, 11, 2).unwrap(),
+            unit: TimeUnit::Day,
+        };
+        assert_eq!(case_grid(&rows, &locations, &period).unwrap_err().line, 4);
+        // Cases where no one lives are refused, not scored infinite.
+        let population = parse_population("a 2001 100\n").unwrap();
+        let rows = parse_cases("a 1 2001/11/01\nb 1 2001/11/02\n").unwrap();
+        let locations = parse_coordinates("a 0 0\nb 1 1\n", CoordinateSystem::Cartesian).unwrap();
+        let err = poisson_expectation(&rows, &population, &locations, &period).unwrap_err();
+        assert!(err.reason.contains("no population") && err.line == 2, "{err}");
         assert_eq!(parse_population("x 73 10\n").unwrap()[0].year, 1973);
     }
 }

@@ -213,7 +213,7 @@ fn parse_action(mut body: Map<String, Value>) -> Result<WarningAction, ApiError>
     {
         body.insert(field.to_owned(), Value::String(String::new()));
     }
-    serde_json::from_value(Value::Object(body)).map_err(|e| {
+    let action: WarningAction = serde_json::from_value(Value::Object(body)).map_err(|e| {
         bad(
             "bad_action",
             "action",
@@ -222,7 +222,8 @@ fn parse_action(mut body: Map<String, Value>) -> Result<WarningAction, ApiError>
                 shanzhi_core::pii::scrub_text(&e.to_string())
             ),
         )
-    })
+    })?;
+    Ok(action.cleaned()?)
 }
 
 /// The dated tasks of the plan `code` for this warning, as JSON: the plan must exist and be one
