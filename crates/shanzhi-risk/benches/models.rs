@@ -35,7 +35,8 @@ fn main() {
     let names = Names::default();
     let threads = std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN);
     let cases = &scenario.cases;
-    let rows: [(&str, Box<dyn FnMut() -> usize>); 5] = [
+    type Run<'a> = Box<dyn FnMut() -> usize + 'a>;
+    let rows: [(&str, Run); 5] = [
         ("event", Box::new(|| event::warnings(cases, as_of, &settings.event).len())),
         ("person", Box::new(|| person::warnings(cases, as_of, &settings.person).len())),
         (
