@@ -1489,15 +1489,27 @@ async fn warning_runs_raise_update_and_respect_dismissals(db: &TestDatabase) {
     assert_eq!((again.first_seen_on, events.len()), (d4, 1));
     assert_eq!(stored(store, id_a).await.0.state, WarningState::Dismissed, "the dismissal is kept");
 
-    // Resolved, then found again: a new warning, even at a lower level.
+    // Resolved, then found again: the same cases that were dealt with raise nothing; a new case
+    // raises a new warning, even at a lower level.
     store.act_on_warning(id_b, None, &WarningAction::Acknowledge, None, "analyst:陈", at1).await.unwrap();
     let resolve = WarningAction::Resolve { note: "已稳控".into() };
     store.act_on_warning(id_b, None, &resolve, None, "analyst:陈", at1).await.unwrap();
+    let same = found(WarningModel::Person, "hash-b", Orange, &[4], d3);
+    let run = store.record_warnings(d3, at(2026, 3, 4, 2), &[same]).await.unwrap();
+    assert_eq!(run, WarningRunOutcome { raised: vec![], updated: vec![], ignored: 1 }, "no new case, no new warning");
     let b3 = found(WarningModel::Person, "hash-b", Blue, &[4, 8], d4);
     let run = store.record_warnings(d4, at(2026, 3, 5, 2), &[b3]).await.unwrap();
     let [id_b_again] = run.raised[..] else { panic!("a resolved situation found again is new: {run:?}") };
     assert_ne!(id_b_again, id_b);
     assert_eq!(stored(store, id_b).await.0.state, WarningState::Resolved);
+
+    // A run for an earlier day (a backfill) leaves a later finding alone.
+    let open_b = run.raised[0];
+    let stale = found(WarningModel::Person, "hash-b", Red, &[4, 8, 11], d2);
+    let run = store.record_warnings(d2, at(2026, 3, 5, 2), &[stale]).await.unwrap();
+    assert_eq!(run.ignored, 1, "{run:?}");
+    let (kept, _) = stored(store, open_b).await;
+    assert_eq!((kept.warning.level, kept.last_seen_on), (Blue, d4));
 
     // A situation found twice in one run: raised by the first finding, updated by the second.
     let c1 = found(WarningModel::Region, "330110014", Yellow, &[9], d4);
