@@ -137,7 +137,7 @@ pub enum Coordinates {
 }
 
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
-    shanzhi_risk::scan::study::parse_date(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
+    shanzhi_risk::scan::satscan_files::parse_date(s).ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 #[cfg(test)]

@@ -34,13 +34,11 @@ pub fn warnings(
     let study_days = settings.study_days as usize;
     let start = as_of - Days::new(study_days as u64 - 1);
     // A case known only to the district has no village or town to be a hotspot of.
-    let study: Vec<CaseSummary> =
-        days(cases, start, as_of).iter().filter(|c| c.region.town().is_some()).cloned().collect();
-    let study = &study[..];
+    let study: Vec<&CaseSummary> = days(cases, start, as_of).iter().filter(|c| c.region.town().is_some()).collect();
     let locations: Vec<RegionCode> = study.iter().map(|c| c.region).collect::<BTreeSet<_>>().into_iter().collect();
     let index: BTreeMap<RegionCode, usize> = locations.iter().enumerate().map(|(i, &r)| (r, i)).collect();
     let mut grid = vec![0u32; locations.len() * study_days];
-    for case in study {
+    for case in &study {
         grid[index[&case.region] * study_days + (case.day - start).num_days() as usize] += 1;
     }
     let Ok(data) = ScanData::space_time_permutation(locations.len(), study_days, grid) else { return Vec::new() };
@@ -87,7 +85,7 @@ pub fn warnings(
         };
         by_towns.entry(key).and_modify(|held| held.absorb(&part)).or_insert(part);
     }
-    by_towns.into_iter().map(|(key, hotspot)| hotspot.warning(key, as_of, study, names)).collect()
+    by_towns.into_iter().map(|(key, hotspot)| hotspot.warning(key, as_of, &study, names)).collect()
 }
 
 /// Single villages, whole towns, and circles where centroids are known.
@@ -156,7 +154,7 @@ impl Hotspot {
         }
     }
 
-    fn warning(self, key: String, as_of: NaiveDate, study: &[CaseSummary], names: &Names) -> Warning {
+    fn warning(self, key: String, as_of: NaiveDate, study: &[&CaseSummary], names: &Names) -> Warning {
         let Hotspot { towns, villages, from, level, observed, expected, llr, p } = self;
         let ratio = f64::from(observed) / expected;
         let mut village_names: Vec<String> = villages.iter().take(3).map(|&v| names.region(v)).collect();

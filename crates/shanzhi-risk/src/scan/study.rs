@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::satscan_files::{
-    self, CaseTime, FileError, StudyPeriod, TimeUnit, case_grid, parse_cases, parse_coordinates, parse_population,
+    CaseTime, FileError, StudyPeriod, TimeUnit, case_grid, parse_cases, parse_coordinates, parse_population,
     poisson_expectation,
 };
 use super::{CircleLimits, CoordinateSystem, Model, ScanData, ScanSettings, TimeWindows, arc_of_chord, circles, scan};
@@ -139,6 +139,3 @@ pub fn run(files: StudyFiles<'_>, options: &StudyOptions) -> Result<StudyResult,
         .collect();
     Ok(StudyResult { total_cases: data.total(), locations: locations.ids.len(), clusters })
 }
-
-// Keeps the module path of the parsers short for callers that only need them.
-pub use satscan_files::parse_date;
