@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseRecord, CaseText, ExternalId, GeoPoint, Party, PartyKind, PartyRole};
 use crate::pii::{self, IdNumber, PhoneNumber, PiiKey};
-use crate::{Channel, Gazetteer, Yuan};
+use crate::{Channel, Gazetteer, Incident, Yuan};
 
 /// A ledger record as written in a JSON Lines file, a CSV row or an API request (DESIGN.md).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,6 +34,10 @@ pub struct LedgerRecord {
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// The police classification (警情类别), when the source system gives one: criminal,
+    /// public_order, safety_accident, mass_incident, homicide (or 刑事案件/治安案件/安全事故/群体性事件/命案).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount_yuan: Option<Scalar>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,6 +272,8 @@ impl LedgerRecord {
                 Some(pii::scrub_text(c))
             }
         });
+        let incident = non_empty(&self.incident)
+            .and_then(|i| i.parse::<Incident>().map_err(|e| errors.push("incident", "unknown_incident", e)).ok());
         let amount = scalar_text(&self.amount_yuan).and_then(|a| {
             Yuan::parse(&a).map_err(|e| errors.push("amount_yuan", "bad_amount", format!("amount_yuan: {e}"))).ok()
         });
@@ -324,6 +330,7 @@ impl LedgerRecord {
             parties,
             kind,
             category,
+            incident,
             amount,
             people_count,
             location,
@@ -342,6 +349,7 @@ impl LedgerRecord {
             ("text".into(), self.text.clone()),
             ("kind".into(), self.kind.clone()),
             ("category".into(), self.category.clone()),
+            ("incident".into(), self.incident.clone()),
         ];
         for (i, p) in self.parties.iter().flatten().enumerate() {
             for (name, value) in [("role", &p.role), ("kind", &p.kind), ("name", &p.name)] {
@@ -386,6 +394,7 @@ impl LedgerRecord {
             }),
             kind: scrub(&self.kind),
             category: scrub(&self.category),
+            incident: scrub(&self.incident),
             amount_yuan: scrub_scalar(&self.amount_yuan),
             people_count: scrub_scalar(&self.people_count),
             lat: scrub_scalar(&self.lat),

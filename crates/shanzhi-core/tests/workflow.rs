@@ -489,6 +489,8 @@ fn expected_statuses(action: &str) -> &'static [CaseStatus] {
         }
         // Staff correct a category at any time, except on a record merged into another case.
         "change_category" => &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed],
+        // 民转刑 may come while the dispute is handled or after it was closed.
+        "record_crime" => &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed],
         other => panic!("no expectation for `{other}`"),
     }
 }
@@ -518,6 +520,7 @@ fn one_of_each_action() -> Vec<Action> {
         request_extension(5),
         decide_extension(true),
         Action::ChangeCategory { category: "contract".into() },
+        Action::RecordCrime { incident: None, reason: "双方再次冲突，一方持刀伤人，已刑事立案".into() },
     ]
 }
 
@@ -1313,4 +1316,31 @@ fn case_numbers_round_trip_and_garbage_is_rejected() {
 /// A case as the matcher sees it when it comes in.
 fn incoming(c: &Case) -> Incoming<'_> {
     Incoming::new(&c.record, c.workflow.respondent_key.as_deref())
+}
+
+#[test]
+fn a_closed_dispute_that_turns_criminal_is_recorded_once_and_only_as_a_crime() {
+    let mut story = wage_case_in(CaseStatus::Closed);
+    story.at("2026-06-01T10:00:00+08:00");
+    let not_a_crime = story.try_act(Action::RecordCrime {
+        incident: Some(shanzhi_core::Incident::PublicOrder),
+        reason: "双方打架".into(),
+    });
+    assert!(matches!(not_a_crime, Err(WorkflowError::Invalid { code: "not_a_crime", .. })), "{not_a_crime:?}");
+    let missing_reason = story.try_act(Action::RecordCrime { incident: None, reason: "  ".into() });
+    assert!(matches!(missing_reason, Err(WorkflowError::Invalid { code: "missing_reason", .. })));
+
+    story
+        .try_act(Action::RecordCrime {
+            incident: Some(shanzhi_core::Incident::Homicide),
+            reason: "讨薪未果持刀伤人致死，电话13812345678".into(),
+        })
+        .unwrap();
+    let crime = story.case.workflow.crime.clone().expect("recorded");
+    assert_eq!(crime.incident, shanzhi_core::Incident::Homicide);
+    assert_eq!(crime.at, t("2026-06-01T10:00:00+08:00"));
+    assert!(!crime.reason.contains("13812345678"), "personal data is masked: {}", crime.reason);
+    assert_eq!(story.case.status, CaseStatus::Closed, "the dispute's own status stays");
+    let again = story.try_act(Action::RecordCrime { incident: None, reason: "再次".into() });
+    assert!(matches!(again, Err(WorkflowError::Invalid { code: "already_recorded", .. })));
 }

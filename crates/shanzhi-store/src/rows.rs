@@ -9,19 +9,19 @@ use crate::{Registration, StoreError, events};
 
 /// Columns of `cases`, in the order the insert statements bind them.
 pub(crate) const CASE_COLUMNS: &str = "channel, external_id, received_at, registered_at, region_code, town_code, title, \
-     body, category, amount_fen, people_count, lat, lon, status, version, kind, workflow, risk, respondent_key";
+     body, category, amount_fen, people_count, lat, lon, status, version, kind, workflow, risk, respondent_key, incident";
 
 /// Every column of a `cases` row but the id, for a row written with its state already decided.
 pub(crate) const FULL_CASE_COLUMNS: &str = "channel, external_id, received_at, registered_at, region_code, town_code, \
      title, body, category, amount_fen, people_count, lat, lon, status, version, kind, workflow, risk, respondent_key, \
-     lead_department, handling_level, due_at, paused, primary_case_id, resolved_level, agreement_check_at";
+     incident, lead_department, handling_level, due_at, paused, primary_case_id, resolved_level, agreement_check_at";
 
 /// The columns a [`CaseRow`] reads, for `SELECT {CASE_FIELDS} FROM cases …`.
 pub(crate) const CASE_FIELDS: &str = "id, channel, external_id, received_at, registered_at, region_code, title, body, \
-     category, amount_fen, people_count, lat, lon, status, version, kind, workflow";
+     category, amount_fen, people_count, lat, lon, status, version, kind, workflow, incident";
 
 pub(crate) const SELECT_CASE: &str = "SELECT id, channel, external_id, received_at, registered_at, region_code, title, body, \
-     category, amount_fen, people_count, lat, lon, status, version, kind, workflow FROM cases WHERE id = $1";
+     category, amount_fen, people_count, lat, lon, status, version, kind, workflow, incident FROM cases WHERE id = $1";
 
 /// The parties of several cases, for lists: `… WHERE case_id IN (…)` follows.
 pub(crate) const SELECT_PARTIES_OF: &str = "SELECT case_id, role, kind, name, id_hash, id_masked, phone_hash, phone_masked \
@@ -55,6 +55,7 @@ pub(crate) struct CaseRow {
     version: i64,
     kind: String,
     workflow: String,
+    incident: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -104,6 +105,7 @@ impl CaseRow {
             parties: parties.into_iter().map(PartyRow::into_party).collect::<Result<_, _>>()?,
             kind: Some(self.kind.parse().map_err(corrupt)?),
             category: self.category,
+            incident: self.incident.as_deref().map(str::parse).transpose().map_err(corrupt)?,
             amount: self.amount_fen.map(Yuan::from_fen).transpose().map_err(corrupt)?,
             people_count: self.people_count.map(u32::try_from).transpose().map_err(corrupt)?,
             location: match (self.lat, self.lon) {
@@ -315,6 +317,7 @@ pub(crate) struct NewCaseRow<'a> {
     pub workflow: String,
     pub risk: &'static str,
     pub respondent_key: Option<&'a str>,
+    pub incident: Option<&'static str>,
 }
 
 impl<'a> NewCaseRow<'a> {
@@ -339,6 +342,7 @@ impl<'a> NewCaseRow<'a> {
             workflow: encode_workflow(&case.workflow),
             risk: case.workflow.risk.code(),
             respondent_key: case.workflow.respondent_key.as_deref(),
+            incident: record.incident.map(shanzhi_core::Incident::code),
         }
     }
 }

@@ -141,6 +141,7 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
             // Left to the text, as for any record that comes without them.
             kind: None,
             category: None,
+            incident: None,
             amount_yuan: amount.map(|a| Scalar::Integer(a as i64)),
             people_count: Some(Scalar::Integer(i64::from(people))),
             lat: None,

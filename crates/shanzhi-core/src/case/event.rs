@@ -5,7 +5,7 @@ use super::{Case, CaseId, CaseStatus};
 use crate::Channel;
 use crate::region::RegionLevel;
 use crate::workflow::{
-    Agreement, Attached, ExtensionRequest, FollowUp, JudicialConfirmation, Link, MediationSession, Pause, Relation,
+    Agreement, Attached, Crime, ExtensionRequest, FollowUp, JudicialConfirmation, Link, MediationSession, Pause, Relation,
     Resolution, Routing, StageClock,
 };
 
@@ -128,6 +128,10 @@ pub enum EventKind {
         reason: String,
         due_at: DateTime<Utc>,
     },
+    /// 民转刑: the dispute turned into a criminal case.
+    TurnedCriminal {
+        crime: Crime,
+    },
     /// This record was linked to a primary case (one case per matter).
     Linked {
         link: Link,
@@ -175,6 +179,7 @@ impl EventKind {
             EventKind::Resumed { .. } => "resumed",
             EventKind::ExtensionRequested { .. } => "extension_requested",
             EventKind::ExtensionDecided { .. } => "extension_decided",
+            EventKind::TurnedCriminal { .. } => "turned_criminal",
             EventKind::Linked { .. } => "linked",
             EventKind::LinkConfirmed => "link_confirmed",
             EventKind::Split { .. } => "split",
@@ -331,6 +336,7 @@ impl Case {
                     c.due_at = *due_at;
                 }
             }
+            EventKind::TurnedCriminal { crime } => w.crime = Some(crime.clone()),
             EventKind::Linked { link } => {
                 w.link = Some(link.clone());
                 w.clock = None;
@@ -380,6 +386,7 @@ mod tests {
                 parties: vec![],
                 kind: None,
                 category: None,
+                incident: None,
                 amount: None,
                 people_count: None,
                 location: None,

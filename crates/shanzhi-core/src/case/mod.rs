@@ -13,7 +13,7 @@ pub use party::{Party, PartyKind, PartyRole};
 pub use status::CaseStatus;
 
 use crate::workflow::{CaseKind, Workflow};
-use crate::{Channel, RegionCode, Yuan};
+use crate::{Channel, Incident, RegionCode, Yuan};
 
 /// The validated content of one ledger record: what a case is when it enters the ledger.
 /// Only [`crate::record::LedgerRecord::validate`] makes one from outside input.
@@ -33,6 +33,8 @@ pub struct CaseRecord {
     pub kind: Option<CaseKind>,
     /// The category as the source system gave it; the taxonomy comes with the text crate.
     pub category: Option<String>,
+    /// The police classification (警情类别), when the source gave one.
+    pub incident: Option<Incident>,
     pub amount: Option<Yuan>,
     pub people_count: Option<u32>,
     pub location: Option<GeoPoint>,

@@ -9,14 +9,14 @@ use serde::Deserialize;
 
 use super::routing::{RoutingDecision, RoutingInput, mediation_lead};
 use super::state::{
-    Agreement, ExtensionRequest, FollowUp, JudicialConfirmation, MediationSession, Override, Pause, Resolution,
+    Agreement, Crime, ExtensionRequest, FollowUp, JudicialConfirmation, MediationSession, Override, Pause, Resolution,
     Routing, Task, Term,
 };
 use super::{DeadlineRules, Outcome, RoutingRules, Workflow};
 use crate::calendar::WorkCalendar;
 use crate::department::{DepartmentDirectory, DepartmentKind};
 use crate::region::{Gazetteer, RegionLevel};
-use crate::{Case, CaseStatus, EventKind, RiskLevel, Yuan};
+use crate::{Case, CaseStatus, EventKind, Incident, RiskLevel, Yuan};
 
 /// What the workflow decides with, besides the case.
 #[derive(Clone, Copy)]
@@ -109,6 +109,11 @@ pub enum Action {
     ChangeCategory {
         category: String,
     },
+    /// 民转刑: the dispute turned into a criminal case (a crime by default; or a homicide).
+    RecordCrime {
+        incident: Option<Incident>,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -143,6 +148,7 @@ impl Action {
             Action::RequestExtension { .. } => "request_extension",
             Action::DecideExtension { .. } => "decide_extension",
             Action::ChangeCategory { .. } => "change_category",
+            Action::RecordCrime { .. } => "record_crime",
         }
     }
 
@@ -180,6 +186,7 @@ impl Action {
             }
             Action::DecideExtension { reason, .. } => texts.push(reason),
             Action::ChangeCategory { category } => texts.push(category),
+            Action::RecordCrime { reason, .. } => texts.push(reason),
             Action::StartScreening | Action::StartMediation | Action::RecordJudicialConfirmation | Action::Resume => {}
         }
         texts.into_iter()
@@ -212,6 +219,9 @@ impl Action {
             Action::ChangeCategory { .. } => {
                 &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed]
             }
+            // A dispute may turn criminal while it is handled and after it was closed: the
+            // latter is what back-tracing asks about.
+            Action::RecordCrime { .. } => &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed],
         }
     }
 }
@@ -563,6 +573,20 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
                 from: case.record.category.clone(),
                 to: Some(crate::pii::scrub_text(category)),
             }
+        }
+        Action::RecordCrime { incident, reason: why } => {
+            if w.crime.is_some() {
+                return Err(invalid("already_recorded", "action", "the case is already recorded as turned criminal"));
+            }
+            let incident = incident.unwrap_or(Incident::Criminal);
+            if !incident.is_crime() {
+                return Err(invalid(
+                    "not_a_crime",
+                    "incident",
+                    format!("民转刑 records a crime: `criminal` or `homicide`, not `{}`", incident.code()),
+                ));
+            }
+            EventKind::TurnedCriminal { crime: Crime { incident, at: ctx.now, reason: reason(why, "reason")? } }
         }
     })
 }

@@ -18,7 +18,7 @@ pub use kind::{CaseKind, KindCues};
 pub use matching::{Candidate, Incoming, MatchEvidence, MatchingRules};
 pub use routing::{RoutingDecision, RoutingInput, RoutingRules, RoutingRulesError, mediation_lead};
 pub use state::{
-    Agreement, Attached, ExtensionRequest, FollowUp, JudicialConfirmation, Link, LinkedRecords, MediationSession,
+    Agreement, Attached, Crime, ExtensionRequest, FollowUp, JudicialConfirmation, Link, LinkedRecords, MediationSession,
     Outcome, Override, Pause, Relation, Resolution, Routing, StageClock, Task, Term, Workflow,
 };
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::CaseKind;
 use crate::region::RegionLevel;
-use crate::{CaseId, CaseStatus, Channel, RiskLevel, Yuan};
+use crate::{CaseId, CaseStatus, Channel, Incident, RiskLevel, Yuan};
 
 /// Every field has a default, so that a case registered before the workflow (`{}`) reads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -45,6 +45,9 @@ pub struct Workflow {
     pub resolution: Option<Resolution>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follow_ups: Vec<FollowUp>,
+    /// 民转刑: the dispute turned into a criminal case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crime: Option<Crime>,
     #[serde(default)]
     pub times_returned: u32,
     #[serde(default)]
@@ -267,6 +270,15 @@ pub struct Resolution {
     pub department: String,
     pub at: DateTime<Utc>,
     pub summary: String,
+}
+
+/// 民转刑: the record that a dispute became a crime, which assessment and back-tracing start from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Crime {
+    /// [`Incident::Criminal`] or [`Incident::Homicide`].
+    pub incident: Incident,
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }
 
 /// 回访.

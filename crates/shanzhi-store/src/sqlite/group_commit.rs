@@ -188,6 +188,7 @@ async fn insert_cases(
             .push_bind(p.workflow)
             .push_bind(r.risk)
             .push_bind(r.respondent_key)
+            .push_bind(r.incident)
             .push_bind(p.lead_department)
             .push_bind(p.handling_level)
             .push_bind(p.due_at)

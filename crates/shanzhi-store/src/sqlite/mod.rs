@@ -222,7 +222,8 @@ impl SqliteStore {
                 .push_bind(r.kind)
                 .push_bind(r.workflow)
                 .push_bind(r.risk)
-                .push_bind(r.respondent_key);
+                .push_bind(r.respondent_key)
+                .push_bind(r.incident);
         });
         insert.push(" ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, channel, external_id");
         let inserted: Vec<(i64, String, String)> = insert.build_query_as().fetch_all(&mut *conn).await?;

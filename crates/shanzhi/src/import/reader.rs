@@ -302,6 +302,7 @@ fn csv_row(line: u64, headers: &[String], row: &csv::ByteRecord, ctx: &RecordCon
         parties,
         kind: text("kind"),
         category: text("category"),
+        incident: text("incident"),
         amount_yuan: scalar("amount_yuan"),
         people_count: scalar("people_count"),
         lat: scalar("lat"),
