@@ -27,6 +27,12 @@ pub const MATCHING_RULES: &str = include_str!("../../../data/workflow/matching.t
 /// Contingency plans that warnings propose (预案).
 pub const CONTINGENCY_PLANS: &str = include_str!("../../../data/risk/plans.toml");
 
+/// The assessment's tunable metrics, the example safe-village star-rating scheme, and the
+/// residents per village (estimates for the default district: see the file).
+pub const ASSESSMENT_RULES: &str = include_str!("../../../data/assessment/metrics.toml");
+pub const STAR_SCHEME: &str = include_str!("../../../data/assessment/stars.toml");
+pub const RESIDENTS: &str = include_str!("../../../data/assessment/residents.toml");
+
 /// 余杭区, Hangzhou.
 pub const DEFAULT_DISTRICT: RegionCode = match RegionCode::from_digits(330110) {
     Some(code) => code,

@@ -19,8 +19,13 @@ pub enum Incident {
 }
 
 impl Incident {
-    pub const ALL: [Incident; 5] =
-        [Incident::Criminal, Incident::PublicOrder, Incident::SafetyAccident, Incident::MassIncident, Incident::Homicide];
+    pub const ALL: [Incident; 5] = [
+        Incident::Criminal,
+        Incident::PublicOrder,
+        Incident::SafetyAccident,
+        Incident::MassIncident,
+        Incident::Homicide,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

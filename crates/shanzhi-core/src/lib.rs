@@ -6,6 +6,7 @@
 //! parameter, and personal data is protected with a key the caller supplies. It knows nothing of
 //! databases, HTTP or files; [`defaults`] only embeds the default data at compile time.
 
+pub mod assessment;
 pub mod calendar;
 pub mod case;
 pub mod channel;

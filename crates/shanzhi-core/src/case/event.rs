@@ -201,8 +201,8 @@ impl EventKind {
         )
     }
 
-    /// Whether the event sets a new stage clock.
-    fn starts_a_stage(&self) -> bool {
+    /// Whether the event ends the stage the case was in and sets a new stage clock.
+    pub fn starts_a_stage(&self) -> bool {
         matches!(
             self,
             EventKind::Routed { .. }

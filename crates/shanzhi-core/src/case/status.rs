@@ -4,7 +4,7 @@ use crate::UnknownName;
 
 /// Where a case stands in its handling. The transitions between these belong to the mediation
 /// workflow; the ledger records any status change as an event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CaseStatus {
     /// 已登记: in the ledger, not yet routed.
     Registered,

@@ -1,0 +1,174 @@
+//! Assessment (考核): metrics per town, village and department for a period, safe-village star
+//! ratings, and the accountability lists (倒查) that go with them. The definitions are written
+//! down in docs/metrics.md; [`figures::Figure::counts`] is their one implementation.
+//!
+//! Everything here is a pure function of the cases' histories ([`CaseFacts`]), the period's
+//! warnings and the district's rules: an assessment of October made in December reads the
+//! ledger as it stood at the end of October (the cut-off), so it never changes after the fact.
+//! This module does not know where the facts come from (the store reads them) nor how the result
+//! is shown (spreadsheets, the API).
+
+mod facts;
+mod figures;
+mod metrics;
+mod period;
+mod stars;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use facts::{CaseBasics, CaseFacts, Stage};
+pub use figures::{Figure, Judging};
+pub use metrics::{Metrics, StageCounts, WarningCounts, WarningFacts};
+pub use period::{Period, PeriodError};
+pub use stars::{
+    Bonus, Deduction, Line, RateSource, ResidentRegister, Residents, SchemeError, StarRating, StarScheme,
+    StarThresholds, Veto, VetoLine,
+};
+
+use crate::warning::WarningLevel;
+use crate::{DepartmentDirectory, Gazetteer, RegionCode};
+
+/// The tunable parts of the metrics (`data/assessment/metrics.toml`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentRules {
+    /// Hours within which staff must first act on a warning of each level.
+    pub warning_response_hours: BTreeMap<WarningLevel, u32>,
+    /// A follow-up rating at or below this is 不满意.
+    pub unsatisfied_at_most: u8,
+}
+
+impl AssessmentRules {
+    pub fn from_toml(text: &str) -> Result<AssessmentRules, SchemeError> {
+        let rules: AssessmentRules = toml::from_str(text)?;
+        if let Some(missing) = WarningLevel::ALL.into_iter().find(|l| !rules.warning_response_hours.contains_key(l)) {
+            return Err(SchemeError::Invalid(format!("warning_response_hours has no `{}`", missing.code())));
+        }
+        if !(1..=5).contains(&rules.unsatisfied_at_most) {
+            return Err(SchemeError::Invalid("unsatisfied_at_most is a rating from 1 to 5".into()));
+        }
+        Ok(rules)
+    }
+}
+
+/// What a figure is counted for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Unit {
+    District,
+    Town(RegionCode),
+    Village(RegionCode),
+    /// By the lead department at the cut-off.
+    Department(String),
+}
+
+impl Unit {
+    fn includes(&self, case: &CaseFacts) -> bool {
+        match self {
+            Unit::District => true,
+            Unit::Town(code) => case.town() == Some(*code),
+            Unit::Village(code) => case.village() == Some(*code),
+            Unit::Department(name) => case.lead() == Some(name.as_str()),
+        }
+    }
+}
+
+/// The assessment of a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub period: Period,
+    pub cut_off: DateTime<Utc>,
+    pub district: Metrics,
+    /// Every town and village of the gazetteer, and every department of the directory, with or
+    /// without cases; then any lead department the directory no longer lists.
+    pub towns: BTreeMap<RegionCode, Metrics>,
+    pub villages: BTreeMap<RegionCode, Metrics>,
+    pub departments: BTreeMap<String, Metrics>,
+    /// The warnings raised in the period.
+    pub warnings: Vec<WarningFacts>,
+}
+
+/// The district the assessment is of.
+#[derive(Clone, Copy)]
+pub struct District<'a> {
+    pub gazetteer: &'a Gazetteer,
+    pub directory: &'a DepartmentDirectory,
+}
+
+/// Computes every metric of `period` for every unit. `cases` are the cases received in the
+/// period and those with a crime recorded in it, as they stood at `cut_off` (the end of the
+/// period, or now if it has not ended); `warnings` those raised in the period.
+pub fn assess(
+    period: &Period,
+    cut_off: DateTime<Utc>,
+    cases: &[CaseFacts],
+    warnings: &[WarningFacts],
+    district: District<'_>,
+    rules: &AssessmentRules,
+) -> Assessment {
+    let judging = Judging { period, cut_off, unsatisfied_at_most: rules.unsatisfied_at_most };
+    let mut assessment = Assessment {
+        period: period.clone(),
+        cut_off,
+        district: Metrics::default(),
+        towns: district.gazetteer.towns().map(|t| (t.code, Metrics::default())).collect(),
+        villages: district.gazetteer.villages().map(|v| (v.code, Metrics::default())).collect(),
+        departments: district.directory.iter().map(|d| (d.name.clone(), Metrics::default())).collect(),
+        warnings: Vec::new(),
+    };
+    let mut figures = Vec::with_capacity(Figure::COUNT);
+    for case in cases {
+        figures.clear();
+        figures.extend(Figure::ALL.iter().copied().filter(|f| f.counts(case, &judging)));
+        if figures.is_empty() {
+            continue;
+        }
+        assessment.district.add_case(case, &figures, &judging);
+        if let Some(town) = case.town() {
+            assessment.towns.entry(town).or_default().add_case(case, &figures, &judging);
+        }
+        if let Some(village) = case.village() {
+            assessment.villages.entry(village).or_default().add_case(case, &figures, &judging);
+        }
+        if let Some(lead) = case.lead() {
+            assessment.departments.entry(lead.to_owned()).or_default().add_case(case, &figures, &judging);
+        }
+    }
+    for w in warnings.iter().filter(|w| period.contains(w.raised_at)) {
+        let hours = &rules.warning_response_hours;
+        assessment.district.add_warning(w, hours, cut_off);
+        let mut towns: Vec<RegionCode> = w.regions.iter().filter_map(|r| r.town()).collect();
+        towns.sort();
+        towns.dedup();
+        for town in towns {
+            assessment.towns.entry(town).or_default().add_warning(w, hours, cut_off);
+        }
+        let mut villages: Vec<RegionCode> =
+            w.regions.iter().copied().filter(|r| r.level() == crate::RegionLevel::Village).collect();
+        villages.sort();
+        villages.dedup();
+        for village in villages {
+            assessment.villages.entry(village).or_default().add_warning(w, hours, cut_off);
+        }
+        assessment.warnings.push(w.clone());
+    }
+    assessment
+}
+
+/// The cases behind a figure of a unit: the same predicate that counted them.
+pub fn cases_behind<'a>(
+    figure: Figure,
+    unit: &'a Unit,
+    cases: &'a [CaseFacts],
+    judging: Judging<'a>,
+) -> impl Iterator<Item = &'a CaseFacts> + 'a {
+    cases.iter().filter(move |c| unit.includes(c) && figure.counts(c, &judging))
+}
+
+/// What accountability (倒查) lists for a unit: the cases overdue, returned, reopened or rated
+/// unsatisfied in the period.
+pub const ACCOUNTABILITY_FIGURES: [Figure; 4] =
+    [Figure::Overdue, Figure::Returned, Figure::Reopened, Figure::Unsatisfied];
