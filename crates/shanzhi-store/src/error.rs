@@ -19,8 +19,13 @@ pub enum StoreError {
     /// What the caller planned for a registration failed.
     #[error("{0}")]
     Plan(String),
+    /// An imported event earlier than what the case's history already holds.
+    #[error("case {case}: an event at {at} comes before its registration or latest event ({since}); nothing was imported")]
+    OutOfOrder { case: CaseId, at: chrono::DateTime<chrono::Utc>, since: chrono::DateTime<chrono::Utc> },
     #[error("warning {0} does not exist")]
     WarningNotFound(i64),
+    #[error("text model version {0} does not exist")]
+    TextModelNotFound(u32),
     #[error("warning {0} was changed by someone else at the same time; reload and retry")]
     WarningConflict(i64),
     /// The lifecycle refuses the action in the warning's state (or its content).

@@ -6,13 +6,16 @@
 //! guards the ledger's invariants (history is append-only; a case row changes only together with
 //! the history event that records the change), so no caller can break them by mistake.
 
+mod assessment;
 mod error;
 mod events;
+mod history;
 mod postgres;
 mod query;
 mod rows;
 mod sqlite;
 pub mod testing;
+mod text_models;
 mod warnings;
 
 use std::sync::Arc;
@@ -25,10 +28,13 @@ use shanzhi_core::{
     Case, CaseEvent, CaseId, CaseStatus, Channel, EventKind, ExternalId, IdentityHash, NewCase, RegionCode,
 };
 
+pub use assessment::RecordedRating;
 pub use error::StoreError;
+pub use history::HistoricalEvent;
 pub use postgres::PgStore;
 pub use query::{CandidateQuery, CaseFilter, CaseOrder, CasePage, Page};
 pub use sqlite::SqliteStore;
+pub use text_models::{NewTextModel, StaffLabel, TextModelVersion};
 pub use warnings::{StoredWarning, WARNING_RUN_ACTOR, WarningEvent, WarningFilter, WarningPage, WarningRunOutcome};
 
 /// What became of one record handed to [`Store::register_cases`].
@@ -91,6 +97,21 @@ pub trait Store: Send + Sync + 'static {
     /// other cases. An intake is so whole or absent. When the record is already in the ledger
     /// nothing is written, `plan` is not called, and the case is returned as it is.
     async fn register_case(&self, case: NewCase, actor: &str, plan: Plan) -> Result<(Registration, Case), StoreError>;
+
+    /// [`Store::register_cases`], each case registered as of the time its record was received
+    /// (its `registered_at` and registration event): for a ledger brought in with its past,
+    /// whose histories ([`Store::import_history`]) start there.
+    async fn register_cases_as_received(&self, cases: &[NewCase], actor: &str)
+    -> Result<Vec<Registration>, StoreError>;
+
+    /// Appends past events, each with its own time and actor, to the histories of many cases, in
+    /// one transaction. Each case's events are applied in the order given, with [`Case::apply`]
+    /// as [`Store::append_event`] applies one, and the case's row, handlers and history are
+    /// written as a series of `append_event` calls would write them. An event earlier than its
+    /// case's registration or latest event is refused with [`StoreError::OutOfOrder`] naming
+    /// the case (an unknown case with [`StoreError::CaseNotFound`]), and nothing is written.
+    /// Returns the number of events written.
+    async fn import_history(&self, events: &[HistoricalEvent]) -> Result<u64, StoreError>;
 
     async fn case(&self, id: CaseId) -> Result<Option<Case>, StoreError>;
 
@@ -191,6 +212,59 @@ pub trait Store: Send + Sync + 'static {
         before: DateTime<Utc>,
         text_from: DateTime<Utc>,
     ) -> Result<Vec<(CaseSummary, Option<String>)>, StoreError>;
+
+    /// The cases of an assessment period [from, before): those received in it, and those with a
+    /// crime (民转刑) recorded in it whenever they were received; each replayed from its history
+    /// as it stood at `cut_off`, in id order.
+    async fn assessment_cases(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+        cut_off: DateTime<Utc>,
+    ) -> Result<Vec<shanzhi_core::assessment::CaseFacts>, StoreError>;
+
+    /// The warnings raised in [from, before), each with the first action of staff on it and the
+    /// regions of its cases (and its own, for a region's warning).
+    async fn assessment_warnings(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<shanzhi_core::assessment::WarningFacts>, StoreError>;
+
+    /// Appends one computation of a period's star ratings. Earlier ones stay as history; the
+    /// latest per village is the rating.
+    async fn record_star_ratings(
+        &self,
+        period: &str,
+        ratings: &[shanzhi_core::assessment::StarRating],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The latest rating of each village for `period`, by village code.
+    async fn star_ratings(&self, period: &str) -> Result<Vec<RecordedRating>, StoreError>;
+
+    /// Every rating of a village, the latest first.
+    async fn village_ratings(&self, village: RegionCode) -> Result<Vec<RecordedRating>, StoreError>;
+
+    /// The categories staff set, for the classifier to learn from (`shanzhi train`): for each case
+    /// not merged whose latest `category_changed` event set a category (not cleared it), that
+    /// category as written, with the case's masked text; by case id.
+    async fn staff_labels(&self) -> Result<Vec<StaffLabel>, StoreError>;
+
+    /// Keeps a trained classifier as the next version (numbered after every earlier one) and, if
+    /// `activate`, makes it the active one in the same transaction.
+    async fn save_text_model(&self, model: &NewTextModel, activate: bool) -> Result<TextModelVersion, StoreError>;
+
+    /// Every saved version of the classifier, oldest first.
+    async fn text_models(&self) -> Result<Vec<TextModelVersion>, StoreError>;
+
+    /// A saved version and its model's bytes; `None` asks for the active one. `None` when there
+    /// is no such version (or none is active).
+    async fn text_model(&self, version: Option<u32>) -> Result<Option<(TextModelVersion, Vec<u8>)>, StoreError>;
+
+    /// Makes `version` the active one ([`StoreError::TextModelNotFound`] when there is none);
+    /// the one active before stays saved, to be activated again.
+    async fn activate_text_model(&self, version: u32) -> Result<TextModelVersion, StoreError>;
 }
 
 /// Builds the summary from `(code, count)` rows of `GROUP BY channel / status / town_code`.

@@ -1,6 +1,9 @@
 //! PostgreSQL, for a city or province: the same ledger as [`crate::SqliteStore`], statement for
 //! statement; where the dialects differ (row locks, JSONB) the difference is commented.
 
+mod history;
+mod text_models;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use shanzhi_core::warning::{CaseSummary, Warning, WarningAction, WarningState};
@@ -152,10 +155,20 @@ impl PgStore {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Registration>, StoreError> {
+        Self::insert_new_at(conn, chunk, actor, &|_| now).await
+    }
+
+    /// [`Self::insert_new`], each record registered at the time `registered_at` gives it.
+    async fn insert_new_at(
+        conn: &mut sqlx::PgConnection,
+        chunk: &[NewCase],
+        actor: &str,
+        registered_at: &(dyn Fn(&NewCase) -> DateTime<Utc> + Sync),
+    ) -> Result<Vec<Registration>, StoreError> {
         let mut insert = QueryBuilder::<Postgres>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
         // Rows go in key order, so that concurrent imports lock keys in one order (no deadlock).
         insert.push_values(rows::sorted_by_key(chunk), |mut b, record| {
-            let r = NewCaseRow::new(record, now);
+            let r = NewCaseRow::new(record, registered_at(record));
             b.push_bind(r.channel)
                 .push_bind(r.external_id)
                 .push_bind(r.received_at)
@@ -210,7 +223,7 @@ impl PgStore {
                 let kind = EventKind::Registered { channel: record.record.channel };
                 b.push_bind(*id)
                     .push_bind(1_i64)
-                    .push_bind(now)
+                    .push_bind(registered_at(record))
                     .push_bind(actor)
                     .push_bind(kind.code())
                     .push_bind(events::encode(&kind))
@@ -246,6 +259,20 @@ impl Store for PgStore {
         }
         tx.commit().await?;
         Ok(all)
+    }
+
+    #[tracing::instrument(skip_all, fields(records = records.len()))]
+    async fn register_cases_as_received(
+        &self,
+        records: &[NewCase],
+        actor: &str,
+    ) -> Result<Vec<Registration>, StoreError> {
+        self.register_as_received(records, actor).await
+    }
+
+    #[tracing::instrument(skip_all, fields(events = events.len()))]
+    async fn import_history(&self, events: &[crate::HistoricalEvent]) -> Result<u64, StoreError> {
+        self.import_histories(events).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -586,6 +613,109 @@ impl Store for PgStore {
             sqlx::query_as(&warnings::summary_parties_sql()).bind(from).bind(before).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         warnings::summaries(rows, parties)
+    }
+
+    async fn assessment_cases(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+        cut_off: DateTime<Utc>,
+    ) -> Result<Vec<shanzhi_core::assessment::CaseFacts>, StoreError> {
+        let mut tx = self.read_transaction().await?;
+        let basics: Vec<crate::assessment::BasicsRow> =
+            sqlx::query_as(&crate::assessment::basics_sql()).bind(from).bind(before).fetch_all(&mut *tx).await?;
+        let events: Vec<crate::assessment::EventRow> = sqlx::query_as(&crate::assessment::events_sql("e.detail::text"))
+            .bind(from)
+            .bind(before)
+            .bind(cut_off)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        crate::assessment::facts(basics, events, cut_off)
+    }
+
+    async fn assessment_warnings(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<shanzhi_core::assessment::WarningFacts>, StoreError> {
+        use crate::assessment::WarningRow;
+        let mut tx = self.read_transaction().await?;
+        let rows: Vec<WarningRow> =
+            sqlx::query_as(crate::assessment::WARNINGS_SQL).bind(from).bind(before).fetch_all(&mut *tx).await?;
+        let mut found = rows.into_iter().map(WarningRow::into_facts).collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<i64> = found.iter().flat_map(|w| w.case_ids.iter().map(|id| id.get())).collect();
+        let regions: Vec<(i64, String)> = sqlx::query_as("SELECT id, region_code FROM cases WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        crate::assessment::with_regions(&mut found, &regions)?;
+        Ok(found)
+    }
+
+    async fn record_star_ratings(
+        &self,
+        period: &str,
+        ratings: &[shanzhi_core::assessment::StarRating],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for r in ratings {
+            sqlx::query(crate::assessment::INSERT_RATING)
+                .bind(period)
+                .bind(r.village.to_string())
+                .bind(&r.scheme)
+                .bind(&r.scheme_version)
+                .bind(i64::from(r.stars))
+                .bind(r.score)
+                .bind(crate::assessment::breakdown(r))
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn star_ratings(&self, period: &str) -> Result<Vec<crate::RecordedRating>, StoreError> {
+        let rows: Vec<crate::assessment::RatingRow> =
+            sqlx::query_as(crate::assessment::LATEST_RATINGS).bind(period).fetch_all(&self.pool).await?;
+        rows.into_iter().map(crate::assessment::RatingRow::into_recorded).collect()
+    }
+
+    async fn village_ratings(&self, village: shanzhi_core::RegionCode) -> Result<Vec<crate::RecordedRating>, StoreError> {
+        let rows: Vec<crate::assessment::RatingRow> = sqlx::query_as(crate::assessment::VILLAGE_RATINGS)
+            .bind(village.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(crate::assessment::RatingRow::into_recorded).collect()
+    }
+
+    // The classifier's labels and versions: in `text_models.rs`.
+
+    async fn staff_labels(&self) -> Result<Vec<crate::StaffLabel>, StoreError> {
+        self.labels().await
+    }
+
+    async fn save_text_model(
+        &self,
+        model: &crate::NewTextModel,
+        activate: bool,
+    ) -> Result<crate::TextModelVersion, StoreError> {
+        self.save_model(model, activate).await
+    }
+
+    async fn text_models(&self) -> Result<Vec<crate::TextModelVersion>, StoreError> {
+        self.models().await
+    }
+
+    async fn text_model(&self, version: Option<u32>) -> Result<Option<(crate::TextModelVersion, Vec<u8>)>, StoreError> {
+        self.model(version).await
+    }
+
+    async fn activate_text_model(&self, version: u32) -> Result<crate::TextModelVersion, StoreError> {
+        self.activate_model(version).await
     }
 }
 

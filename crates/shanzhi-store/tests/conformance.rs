@@ -82,6 +82,9 @@ conformance!(
     warning_lists_filter_and_put_red_first,
     case_summaries_project_the_ledger_for_the_models,
     list_filters_by_respondent_key,
+    staff_labels_are_the_latest_category_of_each_case_not_merged,
+    text_models_keep_every_version_and_one_is_active,
+    histories_import_with_their_own_times,
 );
 
 fn key() -> PiiKey {
@@ -1845,4 +1848,314 @@ async fn list_filters_by_respondent_key(db: &TestDatabase) {
     let earlier = CaseFilter { received_before: Some(at(2026, 5, 1, 0)), ..respondent("某某教育") };
     assert_eq!(selected(store, earlier).await, [ids[0], ids[1]], "combined with the other filters");
     assert_eq!(selected(store, CaseFilter::default()).await.len(), 5);
+}
+
+/// A ledger brought in with its past: registered as of when received, histories imported with
+/// their own times, written as `append_event` would have written the same events.
+async fn histories_import_with_their_own_times(db: &TestDatabase) {
+    use shanzhi_core::workflow::{FollowUp, Outcome, Resolution};
+    use shanzhi_store::HistoricalEvent;
+
+    let store = open(db).await;
+    let store = &*store;
+    // Two matters imported, and the same two again appended one event at a time.
+    let records = [
+        wage_arrears("police", "i-1"),
+        neighbours("i-2", NANHU),
+        wage_arrears("police", "a-1"),
+        neighbours("a-2", NANHU),
+        // Left as registered.
+        wage_arrears("hotline", "r-1"),
+    ];
+    let regs = store.register_cases_as_received(&records, "import:past").await.unwrap();
+    let ids: Vec<CaseId> = regs.iter().map(|r| r.case_id()).collect();
+    assert!(regs.iter().all(|r| matches!(r, Registration::Registered(_))));
+    let registered: Vec<Case> = {
+        let mut cases = Vec::new();
+        for (id, record) in ids.iter().zip(&records) {
+            let (case, history) = store.case_with_history(*id).await.unwrap().unwrap();
+            assert_eq!(case.registered_at, record.record.received_at, "registered as of when received");
+            assert_eq!((history.len(), history[0].at), (1, record.record.received_at));
+            cases.push(case);
+        }
+        cases
+    };
+    let again = store.register_cases_as_received(&records[..1], "import:past").await.unwrap();
+    assert_eq!(again, [Registration::AlreadyPresent(ids[0])], "idempotent as register_cases is");
+
+    let lead = "中泰街道社会治理中心";
+    let labour = "区人力社保局";
+    let wage_history = vec![
+        (at(2026, 3, 12, 3), EventKind::Routed { routing: routing(lead, &[labour]), due_at: at(2026, 3, 13, 16) }),
+        (at(2026, 3, 12, 6), EventKind::Accepted { department: lead.into(), due_at: at(2026, 3, 16, 16) }),
+        (at(2026, 3, 13, 2), EventKind::MediationStarted { due_at: at(2026, 4, 2, 16) }),
+        (
+            at(2026, 3, 16, 7),
+            EventKind::SessionRecorded {
+                session: MediationSession {
+                    at: at(2026, 3, 16, 6),
+                    place: "南湖村调解室".into(),
+                    participants: vec!["张某某".into(), "公司代表".into()],
+                    outcome: "同意分期支付".into(),
+                },
+            },
+        ),
+        (at(2026, 3, 17, 1), EventKind::TaskCompleted { department: labour.into(), note: "已核实".into() }),
+        (
+            at(2026, 3, 18, 2),
+            EventKind::Resolved {
+                resolution: Resolution {
+                    outcome: Outcome::AgreementReached,
+                    level: RegionLevel::Town,
+                    department: lead.into(),
+                    at: at(2026, 3, 18, 2),
+                    summary: "公司分两期支付".into(),
+                },
+                due_at: at(2026, 3, 25, 16),
+            },
+        ),
+        (
+            at(2026, 3, 23, 3),
+            EventKind::FollowedUp {
+                follow_up: FollowUp { at: at(2026, 3, 23, 3), satisfaction: Some(5), comment: String::new() },
+                reopened: false,
+                due_at: None,
+            },
+        ),
+    ];
+    let committee = "中泰街道人民调解委员会";
+    let neighbour_history = vec![
+        (at(2026, 7, 2, 13), EventKind::Routed { routing: routing(lead, &[]), due_at: at(2026, 7, 3, 16) }),
+        (
+            at(2026, 7, 3, 1),
+            EventKind::Transferred {
+                routing: routing(committee, &[]),
+                reason: "属民间纠纷".into(),
+                due_at: at(2026, 7, 6, 16),
+            },
+        ),
+        (at(2026, 7, 3, 2), EventKind::Accepted { department: committee.into(), due_at: at(2026, 7, 7, 16) }),
+    ];
+
+    // The imported pair in one call, their events interleaved.
+    let actor = |n: usize| format!("mediator:{n}");
+    let mut events: Vec<HistoricalEvent> = Vec::new();
+    for n in 0..wage_history.len().max(neighbour_history.len()) {
+        for (case, history) in [(ids[0], &wage_history), (ids[1], &neighbour_history)] {
+            if let Some((at, kind)) = history.get(n) {
+                events.push(HistoricalEvent { case, at: *at, actor: actor(n), kind: kind.clone() });
+            }
+        }
+    }
+    assert_eq!(store.import_history(&events).await.unwrap(), 10);
+    // The twins, one append at a time.
+    for (case, history) in [(ids[2], &wage_history), (ids[3], &neighbour_history)] {
+        for (n, (_, kind)) in history.iter().enumerate() {
+            store.append_event(case, None, kind.clone(), &actor(n)).await.unwrap();
+        }
+    }
+
+    for (imported, appended, history) in [(0, 2, &wage_history), (1, 3, &neighbour_history)] {
+        let (case, events) = store.case_with_history(ids[imported]).await.unwrap().unwrap();
+        let (twin, twin_events) = store.case_with_history(ids[appended]).await.unwrap().unwrap();
+        // The history: the same events, with their own times.
+        let strip = |events: &[shanzhi_core::CaseEvent]| -> Vec<(u32, String, EventKind)> {
+            events.iter().map(|e| (e.seq, e.actor.clone(), e.kind.clone())).collect()
+        };
+        assert_eq!(strip(&events), strip(&twin_events));
+        let times: Vec<DateTime<Utc>> = events[1..].iter().map(|e| e.at).collect();
+        assert_eq!(times, history.iter().map(|(at, _)| *at).collect::<Vec<_>>());
+        // The case: what the appended twin's events give at the imported times.
+        let mut expected = registered[appended].clone();
+        expected.id = ids[imported];
+        expected.record.external_id = registered[imported].record.external_id.clone();
+        for (event, at) in twin_events[1..].iter().zip(&times) {
+            expected.apply(&shanzhi_core::CaseEvent { case_id: ids[imported], at: *at, ..event.clone() });
+        }
+        assert_eq!(case, expected, "the imported case is what the same events give");
+        let mut replayed = registered[imported].clone();
+        for event in &events[1..] {
+            replayed.apply(event);
+        }
+        assert_eq!(replayed, case, "replaying the history rebuilds the case");
+        assert_eq!(case.status, twin.status);
+    }
+    // The projected columns and handlers are written too.
+    let page = |filter: CaseFilter| async move {
+        let page = store.list_cases(&filter, CaseOrder::Received, Page { limit: 10, offset: 0 }).await.unwrap();
+        sorted(ids_of(&page.cases))
+    };
+    assert_eq!(page(by_department(committee)).await, sorted(vec![ids[1], ids[3]]));
+    assert_eq!(page(by_department(lead)).await, sorted(vec![ids[0], ids[2]]), "the transfer rewrote the handlers");
+    assert_eq!(
+        page(CaseFilter { resolved_level: Some(RegionLevel::Town), ..CaseFilter::default() }).await,
+        sorted(vec![ids[0], ids[2]])
+    );
+    assert_eq!(
+        page(CaseFilter { overdue_at: Some(at(2026, 7, 8, 0)), ..CaseFilter::default() }).await,
+        sorted(vec![ids[1], ids[3]])
+    );
+
+    // Refusals name the case and write nothing.
+    let versions = async || {
+        let mut v = Vec::new();
+        for id in &ids {
+            v.push(store.case(*id).await.unwrap().unwrap().version);
+        }
+        v
+    };
+    let before = versions().await;
+    let note = |case: CaseId, at: DateTime<Utc>| HistoricalEvent {
+        case,
+        at,
+        actor: "clerk:王".into(),
+        kind: EventKind::CategoryChanged { from: None, to: Some("邻里纠纷".into()) },
+    };
+    let fine = note(ids[0], at(2026, 8, 1, 0));
+    for (events, refused) in [
+        // Before the case's latest event.
+        (vec![fine.clone(), note(ids[1], at(2026, 7, 3, 1))], ids[1]),
+        // Before its registration.
+        (vec![fine.clone(), note(ids[4], at(2026, 3, 12, 1))], ids[4]),
+        // Before the event given before it.
+        (vec![note(ids[1], at(2026, 8, 2, 0)), fine.clone(), note(ids[1], at(2026, 8, 1, 0))], ids[1]),
+    ] {
+        match store.import_history(&events).await {
+            Err(StoreError::OutOfOrder { case, .. }) => assert_eq!(case, refused),
+            other => panic!("expected the case {refused} refused, got {other:?}"),
+        }
+    }
+    let missing = CaseId::new(ids[4].get() + 100).unwrap();
+    let result = store.import_history(&[fine.clone(), note(missing, at(2026, 8, 1, 0))]).await;
+    assert!(matches!(result, Err(StoreError::CaseNotFound(id)) if id == missing), "{result:?}");
+    assert_eq!(versions().await, before, "a refused import writes nothing");
+    let message = StoreError::OutOfOrder { case: ids[1], at: at(2026, 7, 3, 1), since: at(2026, 7, 3, 2) }.to_string();
+    assert!(message.contains(&format!("case {}", ids[1])), "{message}");
+
+    // The same instant as the latest event is not earlier; nothing at all writes nothing.
+    assert_eq!(store.import_history(&[note(ids[1], at(2026, 7, 3, 2))]).await.unwrap(), 1);
+    assert_eq!(store.import_history(&[]).await.unwrap(), 0);
+}
+
+async fn staff_labels_are_the_latest_category_of_each_case_not_merged(db: &TestDatabase) {
+    let store = open(db).await;
+    let store = &*store;
+    let case = |external_id: &str, who: &str, category: Option<&str>| {
+        variant(
+            external_id,
+            json!({"text": format!("{who}：工地拖欠工资，联系电话13812345678。"), "category": category}),
+        )
+    };
+    let ids = register(
+        store,
+        &[
+            case("l-1", "甲", None),
+            case("l-2", "乙", None),
+            case("l-3", "丙", Some("劳资纠纷")),
+            case("l-4", "丁", None),
+            case("l-5", "戊", None),
+        ],
+    )
+    .await;
+    let change = |from: Option<&str>, to: Option<&str>| EventKind::CategoryChanged {
+        from: from.map(str::to_owned),
+        to: to.map(str::to_owned),
+    };
+    // Corrected twice: the latest counts, as written.
+    append(store, ids[0], change(None, Some("劳资纠纷"))).await;
+    append(store, ids[0], change(Some("劳资纠纷"), Some("labour_contract"))).await;
+    // Set, then cleared: staff took it back.
+    append(store, ids[1], change(None, Some("neighbour"))).await;
+    append(store, ids[1], change(Some("neighbour"), None)).await;
+    // ids[2] has only the category its record came with: not a label staff gave.
+    // Set, then merged into another case: the primary speaks for the matter.
+    append(store, ids[3], change(None, Some("wage_arrears"))).await;
+    let link = Link { primary: ids[0], relation: Relation::Repeat, confirmed: false, reason: "同一事项".into() };
+    append(store, ids[3], EventKind::Linked { link }).await;
+    // Set, then other events: the category stands.
+    append(store, ids[4], change(None, Some("wage_arrears"))).await;
+    append(store, ids[4], EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed }).await;
+
+    let labels = store.staff_labels().await.unwrap();
+    let got: Vec<(CaseId, &str)> = labels.iter().map(|l| (l.case_id, l.category.as_str())).collect();
+    assert_eq!(got, [(ids[0], "labour_contract"), (ids[4], "wage_arrears")]);
+    let first = store.case(ids[0]).await.unwrap().unwrap();
+    assert_eq!(labels[0].text, first.record.text.as_str(), "the case's text as stored");
+    assert!(labels[0].text.starts_with('甲') && labels[0].text.contains("138****5678"), "{}", labels[0].text);
+    assert!(!labels.iter().any(|l| l.text.contains("13812345678")), "masked, never clear");
+}
+
+async fn text_models_keep_every_version_and_one_is_active(db: &TestDatabase) {
+    use shanzhi_store::{NewTextModel, TextModelVersion};
+    let shared = open(db).await;
+    let store = &*shared;
+    assert!(store.text_models().await.unwrap().is_empty());
+    assert_eq!(store.text_model(None).await.unwrap(), None, "no version, none active");
+    let model = |n: u8, accuracy: f64| NewTextModel {
+        trained_by: format!("shanzhi train (测试{n})"),
+        format: "shanzhi-text-model/1".into(),
+        corpus_examples: 884,
+        ledger_examples: u64::from(n) * 10,
+        held_out_accuracy: accuracy,
+        // Every byte value, zeros included, and a length of its own.
+        model: (0..=255u8).cycle().take(1000 + usize::from(n)).collect(),
+    };
+    let active = |list: &[TextModelVersion]| list.iter().filter(|v| v.active).map(|v| v.version).collect::<Vec<_>>();
+    let started = Utc::now().trunc_subsecs(6) - chrono::Duration::seconds(1);
+
+    let v1 = store.save_text_model(&model(1, 0.8955), true).await.unwrap();
+    assert_eq!((v1.version, v1.active, v1.bytes, v1.corpus_examples, v1.ledger_examples), (1, true, 1001, 884, 10));
+    assert_eq!((v1.trained_by.as_str(), v1.format.as_str()), ("shanzhi train (测试1)", "shanzhi-text-model/1"));
+    assert_eq!(v1.held_out_accuracy, 0.8955);
+    assert!(v1.created_at >= started && v1.created_at <= Utc::now());
+    let v2 = store.save_text_model(&model(2, 0.85), false).await.unwrap();
+    assert_eq!((v2.version, v2.active), (2, false), "saved, not activated");
+    assert_eq!(store.text_models().await.unwrap(), [v1.clone(), v2.clone()]);
+    assert_eq!(store.text_model(None).await.unwrap(), Some((v1.clone(), model(1, 0.8955).model)));
+    assert_eq!(store.text_model(Some(2)).await.unwrap(), Some((v2.clone(), model(2, 0.85).model)));
+    assert_eq!(store.text_model(Some(9)).await.unwrap(), None);
+
+    let v3 = store.save_text_model(&model(3, 0.9), true).await.unwrap();
+    assert_eq!(v3.version, 3);
+    assert!(v2.created_at <= v3.created_at);
+    assert_eq!(active(&store.text_models().await.unwrap()), [3], "the new one replaces the active one");
+
+    // The old one stays usable.
+    let again = store.activate_text_model(1).await.unwrap();
+    assert_eq!(again, TextModelVersion { active: true, ..v1.clone() });
+    assert_eq!(active(&store.text_models().await.unwrap()), [1]);
+    let in_use = store.text_model(None).await.unwrap().map(|(v, bytes)| (v.version, bytes));
+    assert_eq!(in_use, Some((1, model(1, 0.8955).model)));
+    assert_eq!(store.activate_text_model(1).await.unwrap().version, 1, "activating the active one changes nothing");
+    let missing = store.activate_text_model(9).await;
+    assert!(matches!(missing, Err(StoreError::TextModelNotFound(9))), "{missing:?}");
+    assert_eq!(active(&store.text_models().await.unwrap()), [1], "a refused activation changes nothing");
+
+    // Activations at the same time: after them all, one version is active.
+    let tasks: Vec<_> = (0..8u32)
+        .map(|i| {
+            let store = shared.clone();
+            tokio::spawn(async move { store.activate_text_model(1 + i % 3).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    let list = store.text_models().await.unwrap();
+    assert_eq!(active(&list).len(), 1, "{list:?}");
+    assert_eq!(store.text_model(None).await.unwrap().map(|(v, _)| v.version), Some(active(&list)[0]));
+
+    // The schema keeps saved models whole, and one active at most.
+    for (what, sql) in [
+        ("change a saved model's accuracy", "UPDATE text_models SET held_out_accuracy = 0.99 WHERE version = 2"),
+        ("change who trained it", "UPDATE text_models SET trained_by = 'x' WHERE version = 2"),
+        ("delete a saved model", "DELETE FROM text_models WHERE version = 2"),
+        ("make every version active", "UPDATE text_models SET active = TRUE"),
+    ] {
+        assert!(execute_raw(&db.url, sql).await.is_err(), "the schema let me {what}");
+    }
+    if db.url.starts_with("postgres") {
+        assert!(execute_raw(&db.url, "TRUNCATE text_models").await.is_err(), "the schema let me truncate text_models");
+    }
+    assert_eq!(store.text_models().await.unwrap(), list);
 }

@@ -53,6 +53,10 @@ pub enum TextError {
     Lexicon(#[from] signals::LexiconError),
     #[error(transparent)]
     Corpus(#[from] classify::UnknownCategory),
+    #[error(transparent)]
+    CorpusFile(#[from] corpus::CorpusError),
+    #[error(transparent)]
+    Model(#[from] classify::ModelError),
 }
 
 pub struct TextAnalyzer {
@@ -93,6 +97,69 @@ impl TextAnalyzer {
         settings: classify::Training,
         keyword_weight: f64,
     ) -> Result<Self, TextError> {
+        let (analyzer, ()) = Self::build(gazetteer, directory, taxonomy_toml, lexicon_toml, |taxonomy, segmenter| {
+            Ok((Classifier::train_with(taxonomy, segmenter, training, settings, keyword_weight)?, ()))
+        })?;
+        Ok(analyzer)
+    }
+
+    /// Trains the classifier on the training part of `corpus` (the whole labelled corpus, split
+    /// by [`corpus::is_held_out`]) and the labels staff gave in the ledger, as
+    /// [`corpus::with_ledger`] chooses them; answers what it trained on.
+    pub fn with_ledger_labels(
+        gazetteer: &Gazetteer,
+        directory: &DepartmentDirectory,
+        taxonomy_toml: &str,
+        lexicon_toml: &str,
+        corpus: &[LabelledText],
+        ledger: &[LabelledText],
+    ) -> Result<(Self, corpus::TrainingSet), TextError> {
+        Self::build(gazetteer, directory, taxonomy_toml, lexicon_toml, |taxonomy, segmenter| {
+            let training = corpus::with_ledger(corpus, ledger, &taxonomy)?;
+            let classifier = Classifier::train_with(
+                taxonomy,
+                segmenter,
+                &training.examples,
+                classify::Training::default(),
+                classify::KEYWORD_WEIGHT,
+            )?;
+            Ok((classifier, training))
+        })
+    }
+
+    /// The analyzer with a saved classifier ([`TextAnalyzer::saved_model`]) instead of one trained
+    /// now. The taxonomy must have the saved model's categories ([`classify::ModelError::Taxonomy`]).
+    pub fn from_saved_model(
+        gazetteer: &Gazetteer,
+        directory: &DepartmentDirectory,
+        taxonomy_toml: &str,
+        lexicon_toml: &str,
+        model: &[u8],
+    ) -> Result<Self, TextError> {
+        let (analyzer, ()) = Self::build(gazetteer, directory, taxonomy_toml, lexicon_toml, |taxonomy, _| {
+            Ok((Classifier::load(taxonomy, model)?, ()))
+        })?;
+        Ok(analyzer)
+    }
+
+    /// The classifier's model in its saved form (format [`classify::FORMAT`]).
+    pub fn saved_model(&self) -> Vec<u8> {
+        self.classifier.save()
+    }
+
+    pub fn model_size(&self) -> classify::ModelSize {
+        self.classifier.model_size()
+    }
+
+    /// The segmenter learns the district's place and department names and the taxonomy's
+    /// keywords; `classifier` trains or loads the classifier (and says what else it did).
+    fn build<T>(
+        gazetteer: &Gazetteer,
+        directory: &DepartmentDirectory,
+        taxonomy_toml: &str,
+        lexicon_toml: &str,
+        classifier: impl FnOnce(Taxonomy, &Segmenter) -> Result<(Classifier, T), TextError>,
+    ) -> Result<(Self, T), TextError> {
         let taxonomy = Taxonomy::from_toml(taxonomy_toml, directory)?;
         let mut places: Vec<&str> = vec![&gazetteer.district().official_name, &gazetteer.district().short_name];
         for region in gazetteer.towns().chain(gazetteer.villages()) {
@@ -107,13 +174,14 @@ impl TextAnalyzer {
         let keywords: Vec<String> = taxonomy.categories().iter().flat_map(|c| c.keywords.clone()).collect();
         words.extend(keywords.iter().map(String::as_str));
         let segmenter = Segmenter::new(words, places);
-        let classifier = Classifier::train_with(taxonomy, &segmenter, training, settings, keyword_weight)?;
-        Ok(TextAnalyzer {
+        let (classifier, also) = classifier(taxonomy, &segmenter)?;
+        let analyzer = TextAnalyzer {
             segmenter,
             classifier,
             places: PlaceFinder::new(gazetteer),
             lexicon: Lexicon::from_toml(lexicon_toml)?,
-        })
+        };
+        Ok((analyzer, also))
     }
 
     pub fn segmenter(&self) -> &Segmenter {

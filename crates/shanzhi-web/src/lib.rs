@@ -4,6 +4,7 @@
 //! [`shanzhi_store::Store`] and domain values into JSON; it holds no business rule of its own.
 //! Page assets are embedded in the binary: government networks are closed to the internet.
 
+pub mod assessment;
 mod error;
 mod extract;
 mod routes;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub rules: Arc<Rules>,
     /// The contingency plans (预案) that warnings propose.
     pub plans: Arc<ContingencyPlans>,
+    /// The assessment's rules, star-rating scheme and residents per village.
+    pub assessment: Arc<assessment::AssessmentSettings>,
 }
 
 /// The web application bound to its port, ready to run.
@@ -78,6 +81,7 @@ pub fn router(state: AppState) -> Router {
                 .merge(routes::track::router())
                 .merge(routes::routing::router())
                 .merge(routes::warnings::router())
+                .merge(routes::assessments::router())
                 .merge(routes::backtrace::router()),
         )
         .fallback(routes::not_found)

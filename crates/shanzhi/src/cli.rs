@@ -58,9 +58,37 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a period's assessment (towns, departments, villages with star ratings, warnings,
+    /// accountability) as a spreadsheet, and record the star ratings.
+    Report {
+        /// 2026-10 (a month), 2026-Q4, 2026-H2, 2026, or 2026-10-01..2026-10-15.
+        #[arg(long)]
+        period: String,
+        /// FILE.xlsx (one workbook) or FILE.csv (one file per sheet).
+        #[arg(long)]
+        out: PathBuf,
+        /// Do not record the star ratings in the ledger.
+        #[arg(long)]
+        no_record: bool,
+    },
     /// The space-time scan statistic on SaTScan's own file formats. Prints the clusters as JSON,
     /// most likely first. Needs no database.
     Scanstat(ScanstatArgs),
+    /// Retrain the text classifier on the corpus and the categories staff set in the ledger, save
+    /// it as a new version and make it active (serve, import and intake load it at start). Refused
+    /// (the version is saved, the active one stays) when its held-out accuracy is more than 2
+    /// points below the active one's.
+    Train {
+        /// Make a saved version active again instead of training (`--list` shows them).
+        #[arg(long, value_name = "VERSION", conflicts_with_all = ["list", "force"])]
+        activate: Option<u32>,
+        /// List the saved versions.
+        #[arg(long, conflicts_with = "force")]
+        list: bool,
+        /// Activate the new version even if its held-out accuracy is lower.
+        #[arg(long)]
+        force: bool,
+    },
     /// Apply pending database migrations (they also run at the start of every command).
     Migrate,
     /// Load a generated demo ledger of the district, or write it to a file.

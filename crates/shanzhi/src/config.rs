@@ -10,6 +10,8 @@
 //! holidays = "cn-public-holidays.csv"         # a newer holiday calendar (date,kind,name)
 //! risk_dir = "risk"                           # the district's own models.toml, seasons.toml,
 //!                                             # plans.toml for the warning models (any of them)
+//! assessment_dir = "assessment"               # the district's own metrics.toml, stars.toml
+//!                                             # (star-rating scheme), residents.toml (any of them)
 //! ```
 //! The personal-data key comes from `SHANZHI_PII_KEY` (or `pii_key` in the file): 16 or more
 //! characters, kept secret, never changed for a ledger once set.
@@ -29,6 +31,7 @@ pub struct Config {
     pub workflow_dir: Option<PathBuf>,
     pub holidays: Option<PathBuf>,
     pub risk_dir: Option<PathBuf>,
+    pub assessment_dir: Option<PathBuf>,
     pub pii_secret: Option<String>,
 }
 
@@ -41,6 +44,7 @@ impl std::fmt::Debug for Config {
             .field("workflow_dir", &self.workflow_dir)
             .field("holidays", &self.holidays)
             .field("risk_dir", &self.risk_dir)
+            .field("assessment_dir", &self.assessment_dir)
             .field("pii_secret", &self.pii_secret.as_ref().map(|_| "[redacted]"))
             .finish()
     }
@@ -55,6 +59,7 @@ struct ConfigFile {
     workflow_dir: Option<PathBuf>,
     holidays: Option<PathBuf>,
     risk_dir: Option<PathBuf>,
+    assessment_dir: Option<PathBuf>,
     pii_key: Option<String>,
 }
 
@@ -86,6 +91,7 @@ impl Config {
             workflow_dir: file.workflow_dir.map(resolve),
             holidays: file.holidays.map(resolve),
             risk_dir: file.risk_dir.map(resolve),
+            assessment_dir: file.assessment_dir.map(resolve),
             pii_secret: std::env::var("SHANZHI_PII_KEY").ok().filter(|k| !k.is_empty()).or(file.pii_key),
         })
     }

@@ -10,6 +10,7 @@ use shanzhi_core::workflow::{Rules, RulesText};
 use shanzhi_core::{DepartmentDirectory, Gazetteer, PiiKey, defaults};
 use shanzhi_risk::RiskSettings;
 use shanzhi_store::Store;
+use shanzhi_web::assessment::AssessmentSettings;
 
 use crate::config::Config;
 
@@ -39,6 +40,8 @@ pub struct Ledger {
     /// The warning models' settings and the contingency plans warnings propose.
     pub risk: Arc<RiskSettings>,
     pub plans: Arc<ContingencyPlans>,
+    /// The assessment's metrics rules, star-rating scheme and residents per village.
+    pub assessment: Arc<AssessmentSettings>,
 }
 
 const DEMO_KEY: &str = "demo_pii_key";
@@ -58,10 +61,11 @@ impl Ledger {
         if stored != district {
             bail!("this ledger belongs to district {stored}, not {district}; configure `district = \"{stored}\"`");
         }
-        let analyzer = Arc::new(crate::text::analyzer(&gazetteer, &departments)?);
+        let analyzer = Arc::new(crate::text::ledger_analyzer(store.as_ref(), &gazetteer, &departments).await?);
         let rules = Arc::new(load_rules(config, &departments)?);
         warn_of_missing_holidays(&rules);
         let (risk, plans) = load_risk(config, &departments)?;
+        let assessment = load_assessment(config)?;
         Ok(Ledger {
             store,
             gazetteer: Arc::new(gazetteer),
@@ -71,8 +75,28 @@ impl Ledger {
             rules,
             risk: Arc::new(risk),
             plans: Arc::new(plans),
+            assessment: Arc::new(assessment),
         })
     }
+}
+
+/// The assessment's files: the shipped ones, with any file of the configured `assessment_dir` in
+/// their place. Read at every start, so a new star-rating scheme needs no rebuild.
+pub fn load_assessment(config: &Config) -> anyhow::Result<AssessmentSettings> {
+    let read = |name: &str, shipped: &'static str| -> anyhow::Result<std::borrow::Cow<'static, str>> {
+        match config.assessment_dir.as_ref().map(|dir| dir.join(name)).filter(|path| path.exists()) {
+            Some(path) => {
+                Ok(std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?.into())
+            }
+            None => Ok(shipped.into()),
+        }
+    };
+    AssessmentSettings::parse(
+        &read("metrics.toml", defaults::ASSESSMENT_RULES)?,
+        &read("stars.toml", defaults::STAR_SCHEME)?,
+        &read("residents.toml", defaults::RESIDENTS)?,
+    )
+    .context("the assessment files (assessment_dir)")
 }
 
 /// The warning models' settings and contingency plans: the shipped ones, with any file of the
@@ -282,6 +306,7 @@ mod tests {
             workflow_dir,
             holidays,
             risk_dir: None,
+            assessment_dir: None,
             pii_secret: None,
         }
     }

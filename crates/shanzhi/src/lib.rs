@@ -9,6 +9,7 @@ pub mod demo;
 pub mod import;
 pub mod jobs;
 pub mod ledger;
+pub mod report;
 pub mod telemetry;
 pub mod text;
 pub mod warnings;

@@ -504,3 +504,121 @@ fn scan_warns_of_a_company_collapse_once_and_updates_it_on_the_next_run() {
     assert!(stdout.contains("新发0条") && stdout.contains("智学未来"), "{stdout}");
     assert!(!stdout.contains("更新0条"), "{stdout}");
 }
+
+/// Sets the category of each case named by its external id, as staff do in the ledger.
+fn set_categories(db: &TestDatabase, channel: shanzhi_core::Channel, changes: &[(String, &str)]) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = shanzhi_store::open(&db.url).await.unwrap();
+        for (external_id, category) in changes {
+            let external = shanzhi_core::ExternalId::parse(external_id).unwrap();
+            let id = store.case_by_external_id(channel, &external).await.unwrap().unwrap();
+            let case = store.case(id).await.unwrap().unwrap();
+            let change = shanzhi_core::EventKind::CategoryChanged {
+                from: case.record.category.clone(),
+                to: Some((*category).to_owned()),
+            };
+            store.append_event(id, Some(case.version), change, "handler:李").await.unwrap();
+        }
+    });
+}
+
+fn category_of(db: &TestDatabase, channel: shanzhi_core::Channel, external_id: &str) -> Option<String> {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = shanzhi_store::open(&db.url).await.unwrap();
+        let external = shanzhi_core::ExternalId::parse(external_id).unwrap();
+        let id = store.case_by_external_id(channel, &external).await.unwrap().unwrap();
+        store.case(id).await.unwrap().unwrap().record.category
+    })
+}
+
+fn import_texts(db: &TestDatabase, dir: &Path, name: &str, texts: &[(String, String)]) {
+    let file = dir.join(name);
+    let lines: Vec<String> = texts
+        .iter()
+        .map(|(external_id, text)| {
+            serde_json::json!({"channel": "hotline", "external_id": external_id, "received_at": "2026-10-01 10:00",
+                "region": "中泰街道", "text": text})
+            .to_string()
+        })
+        .collect();
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(&file));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
+fn train_learns_from_staffs_categories_keeps_versions_and_refuses_a_worse_model() {
+    use shanzhi_core::Channel::Hotline;
+    let dir = workdir();
+    let db = TestDatabase::sqlite();
+    // Ride-hailing drivers against their platform: a wording the corpus lacks (its model reads a
+    // car in it); staff file these as labour-contract disputes, by name or by code.
+    let rides = [
+        "网约车司机反映平台抽成过高，派单规则不透明。",
+        "多名网约车司机到平台运营点反映抽成比例上调。",
+        "网约车平台封号，司机称未说明理由，要求解封。",
+        "来电人是网约车司机，称平台扣除服务费过多。",
+        "网约车司机集体投诉平台派单算法，收入下降。",
+        "网约车司机与平台就抽成和奖励规则发生争议。",
+    ];
+    let mut texts: Vec<(String, String)> =
+        rides.iter().enumerate().map(|(n, t)| (format!("ride-{n}"), (*t).to_owned())).collect();
+    let probe = "网约车平台突然提高抽成比例，司机们聚集要求协商。";
+    texts.push(("probe-before".into(), probe.into()));
+    import_texts(&db, dir.path(), "rides.jsonl", &texts);
+    assert_ne!(category_of(&db, Hotline, "probe-before").as_deref(), Some("labour_contract"));
+    let labels: Vec<(String, &str)> =
+        (0..6).map(|n| (format!("ride-{n}"), if n % 2 == 0 { "劳动合同纠纷" } else { "labour_contract" })).collect();
+    set_categories(&db, Hotline, &labels);
+
+    let (code, stdout, stderr) = run(shanzhi(&db.url).args(["train", "--list"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("no saved text model"), "{stdout}");
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("train"));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("text model version 1: trained on 884 corpus records and 6 ledger labels"), "{stdout}");
+    assert!(stdout.contains("version 1 is active"), "{stdout}");
+
+    // Import now loads the active model.
+    import_texts(&db, dir.path(), "probe.jsonl", &[("probe-after".into(), probe.into())]);
+    assert_eq!(category_of(&db, Hotline, "probe-after").as_deref(), Some("labour_contract"));
+
+    // Careless relabelling: every wage-arrears and medical record of the corpus filed twice as
+    // `other`. The new model is kept but not used.
+    let all = shanzhi_text::corpus::embedded().unwrap();
+    let wrong: Vec<(String, String)> = shanzhi_text::corpus::training(&all)
+        .into_iter()
+        .filter(|r| r.category == "wage_arrears" || r.category == "medical")
+        .flat_map(|r| [(format!("{}-x", r.id), r.text.clone()), (format!("{}-y", r.id), r.text)])
+        .collect();
+    import_texts(&db, dir.path(), "wrong.jsonl", &wrong);
+    let relabel: Vec<(String, &str)> = wrong.iter().map(|(id, _)| (id.clone(), "other")).collect();
+    set_categories(&db, Hotline, &relabel);
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("train"));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains(&format!("{} ledger labels", 6 + wrong.len())), "{stdout}");
+    assert!(stderr.contains("version 2 is saved but NOT active") && stderr.contains("version 1's"), "{stderr}");
+    let (_, list, _) = run(shanzhi(&db.url).args(["train", "--list"]));
+    let rows: Vec<&str> = list.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{list}");
+    assert!(rows[0].contains(" * ") && !rows[1].contains(" * "), "version 1 stays active:\n{list}");
+
+    let (code, stdout, stderr) = run(shanzhi(&db.url).args(["train", "--force"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("version 3 is active"), "{stdout}");
+
+    // The old one stays usable.
+    let (code, stdout, stderr) = run(shanzhi(&db.url).args(["train", "--activate", "1"]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("version 1 is active (before: version 3)"), "{stdout}");
+    let (_, list, _) = run(shanzhi(&db.url).args(["train", "--list"]));
+    let active: Vec<&str> = list.lines().skip(1).filter(|l| l.contains(" * ")).collect();
+    assert_eq!(active.len(), 1, "{list}");
+    assert!(active[0].trim_start().starts_with("1 "), "{list}");
+    import_texts(&db, dir.path(), "probe2.jsonl", &[("probe-again".into(), probe.into())]);
+    assert_eq!(category_of(&db, Hotline, "probe-again").as_deref(), Some("labour_contract"));
+
+    let (code, _, stderr) = run(shanzhi(&db.url).args(["train", "--activate", "9"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no text model version 9"), "{stderr}");
+}

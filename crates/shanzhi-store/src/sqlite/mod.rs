@@ -1,6 +1,9 @@
 //! The embedded default: one SQLite file in WAL mode.
 
+mod assessment;
 mod group_commit;
+mod history;
+mod text_models;
 mod warnings;
 
 use std::str::FromStr;
@@ -200,10 +203,20 @@ impl SqliteStore {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Vec<Registration>, StoreError> {
+        Self::insert_new_at(conn, chunk, actor, &|_| now).await
+    }
+
+    /// [`Self::insert_new`], each record registered at the time `registered_at` gives it.
+    async fn insert_new_at(
+        conn: &mut sqlx::SqliteConnection,
+        chunk: &[NewCase],
+        actor: &str,
+        registered_at: &(dyn Fn(&NewCase) -> DateTime<Utc> + Sync),
+    ) -> Result<Vec<Registration>, StoreError> {
         let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO cases ({}) ", rows::CASE_COLUMNS));
         // Rows go in key order, so that concurrent imports lock keys in one order (no deadlock).
         insert.push_values(rows::sorted_by_key(chunk), |mut b, record| {
-            let r = NewCaseRow::new(record, now);
+            let r = NewCaseRow::new(record, registered_at(record));
             b.push_bind(r.channel)
                 .push_bind(r.external_id)
                 .push_bind(r.received_at)
@@ -243,7 +256,7 @@ impl SqliteStore {
                 let kind = EventKind::Registered { channel: record.record.channel };
                 b.push_bind(*id)
                     .push_bind(1_i64)
-                    .push_bind(now)
+                    .push_bind(registered_at(record))
                     .push_bind(actor)
                     .push_bind(kind.code())
                     .push_bind(events::encode(&kind));
@@ -278,6 +291,20 @@ impl Store for SqliteStore {
         }
         tx.commit().await?;
         Ok(all)
+    }
+
+    #[tracing::instrument(skip_all, fields(records = records.len()))]
+    async fn register_cases_as_received(
+        &self,
+        records: &[NewCase],
+        actor: &str,
+    ) -> Result<Vec<Registration>, StoreError> {
+        self.register_as_received(records, actor).await
+    }
+
+    #[tracing::instrument(skip_all, fields(events = events.len()))]
+    async fn import_history(&self, events: &[crate::HistoricalEvent]) -> Result<u64, StoreError> {
+        self.import_histories(events).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -462,6 +489,66 @@ impl Store for SqliteStore {
         text_from: DateTime<Utc>,
     ) -> Result<Vec<(shanzhi_core::warning::CaseSummary, Option<String>)>, StoreError> {
         self.summaries(from, before, text_from).await
+    }
+
+    async fn assessment_cases(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+        cut_off: DateTime<Utc>,
+    ) -> Result<Vec<shanzhi_core::assessment::CaseFacts>, StoreError> {
+        self.read_assessment_cases(from, before, cut_off).await
+    }
+
+    async fn assessment_warnings(
+        &self,
+        from: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<shanzhi_core::assessment::WarningFacts>, StoreError> {
+        self.read_assessment_warnings(from, before).await
+    }
+
+    async fn record_star_ratings(
+        &self,
+        period: &str,
+        ratings: &[shanzhi_core::assessment::StarRating],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write_star_ratings(period, ratings, at).await
+    }
+
+    async fn star_ratings(&self, period: &str) -> Result<Vec<crate::RecordedRating>, StoreError> {
+        self.read_star_ratings(period).await
+    }
+
+    async fn village_ratings(&self, village: shanzhi_core::RegionCode) -> Result<Vec<crate::RecordedRating>, StoreError> {
+        self.read_village_ratings(village).await
+    }
+
+    // The classifier's labels and versions: in `text_models.rs`.
+
+    async fn staff_labels(&self) -> Result<Vec<crate::StaffLabel>, StoreError> {
+        self.labels().await
+    }
+
+    async fn save_text_model(
+        &self,
+        model: &crate::NewTextModel,
+        activate: bool,
+    ) -> Result<crate::TextModelVersion, StoreError> {
+        self.save_model(model, activate).await
+    }
+
+    async fn text_models(&self) -> Result<Vec<crate::TextModelVersion>, StoreError> {
+        self.models().await
+    }
+
+    async fn text_model(&self, version: Option<u32>) -> Result<Option<(crate::TextModelVersion, Vec<u8>)>, StoreError> {
+        self.model(version).await
+    }
+
+    async fn activate_text_model(&self, version: u32) -> Result<crate::TextModelVersion, StoreError> {
+        self.activate_model(version).await
     }
 }
 

@@ -14,6 +14,22 @@ fn fnv1a(kind: u8, text: &str) -> FeatureId {
     hash
 }
 
+/// What a feature's display name says: its kind (`b'w'` a word, `b'b'` a character bigram) and
+/// its text. A saved model keeps the names only, and finds the ids again by hashing them.
+pub(super) fn parse_name(name: &str) -> Option<(u8, &str)> {
+    if let Some(word) = name.strip_prefix("词:") {
+        Some((b'w', word))
+    } else {
+        name.strip_prefix("字:").map(|bigram| (b'b', bigram))
+    }
+}
+
+/// The feature of a kind and text, and its display name.
+pub(super) fn feature(kind: u8, text: &str) -> (FeatureId, String) {
+    let prefix = if kind == b'w' { "词" } else { "字" };
+    (fnv1a(kind, text), format!("{prefix}:{text}"))
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
@@ -83,6 +99,15 @@ mod tests {
         assert!(names.contains(&"词:拖欠"));
         assert!(names.contains(&"字:欠工"), "bigrams cross word boundaries");
         assert!(!names.iter().any(|n| n.contains('，') || *n == "词:的" || n.contains("37")));
+    }
+
+    #[test]
+    fn names_give_their_ids_back() {
+        for (id, name) in features(&["拖欠", "工资"]) {
+            let (kind, text) = parse_name(&name).unwrap();
+            assert_eq!(feature(kind, text), (id, name));
+        }
+        assert_eq!(parse_name("f1"), None);
     }
 
     #[test]

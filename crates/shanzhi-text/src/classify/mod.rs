@@ -6,9 +6,11 @@ use std::collections::HashMap;
 
 mod features;
 mod model;
+mod saved;
 
 pub use features::{FeatureId, feature_ids, features};
-pub use model::{LinearModel, Training, softmax_in_place};
+pub use model::{LinearModel, ModelSize, Training, softmax_in_place};
+pub use saved::{FORMAT, ModelError};
 
 use crate::segment::Segmenter;
 use crate::taxonomy::{Category, Taxonomy};
@@ -72,6 +74,47 @@ impl Classifier {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let model = LinearModel::train(&data, taxonomy.len(), settings);
+        Ok(Classifier::assemble(taxonomy, model, keyword_weight))
+    }
+
+    /// The classifier of a saved model ([`Classifier::save`]), with the taxonomy's names,
+    /// departments and keywords. The taxonomy must have the model's categories, in any order.
+    pub fn load(taxonomy: Taxonomy, bytes: &[u8]) -> Result<Self, ModelError> {
+        let saved::Saved { mut model, codes, keyword_weight } = saved::decode(bytes)?;
+        let codes_in_taxonomy: Vec<&str> = taxonomy.categories().iter().map(|c| c.code.as_str()).collect();
+        let missing: Vec<&str> =
+            codes.iter().map(String::as_str).filter(|code| !codes_in_taxonomy.contains(code)).collect();
+        let new: Vec<&str> =
+            codes_in_taxonomy.iter().copied().filter(|code| !codes.iter().any(|c| c == code)).collect();
+        if !missing.is_empty() || !new.is_empty() {
+            return Err(ModelError::Taxonomy(format!(
+                "the model has categories the taxonomy lacks: [{}]; the taxonomy has categories the model lacks: [{}]",
+                missing.join(", "),
+                new.join(", ")
+            )));
+        }
+        // The model's class of each of the taxonomy's categories.
+        let from: Vec<usize> =
+            codes_in_taxonomy.iter().map(|code| codes.iter().position(|c| c == code).expect("checked")).collect();
+        if from.iter().enumerate().any(|(k, f)| k != *f) {
+            model.bias = from.iter().map(|&f| model.bias[f]).collect();
+            let classes = model.classes;
+            model.weights = model.weights.chunks(classes).flat_map(|row| from.iter().map(|&f| row[f])).collect();
+        }
+        Ok(Classifier::assemble(taxonomy, model, keyword_weight))
+    }
+
+    /// The trained model in its saved form ([`FORMAT`]; see `saved.rs`).
+    pub fn save(&self) -> Vec<u8> {
+        let codes: Vec<&str> = self.taxonomy.categories().iter().map(|c| c.code.as_str()).collect();
+        saved::encode(&self.model, &codes, self.keyword_weight)
+    }
+
+    pub fn model_size(&self) -> ModelSize {
+        self.model.size()
+    }
+
+    fn assemble(taxonomy: Taxonomy, model: LinearModel, keyword_weight: f64) -> Self {
         let mut keywords: HashMap<char, Vec<(String, usize)>> = HashMap::new();
         for (k, category) in taxonomy.categories().iter().enumerate() {
             for keyword in &category.keywords {
@@ -80,7 +123,7 @@ impl Classifier {
                 }
             }
         }
-        Ok(Classifier { taxonomy, model, keyword_weight, keywords })
+        Classifier { taxonomy, model, keyword_weight, keywords }
     }
 
     pub fn taxonomy(&self) -> &Taxonomy {

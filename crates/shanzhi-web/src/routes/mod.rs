@@ -1,4 +1,5 @@
 pub(crate) mod actions;
+pub(crate) mod assessments;
 pub(crate) mod backtrace;
 pub(crate) mod cases;
 pub(crate) mod health;

@@ -62,6 +62,7 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
         analyzer: w.analyzer.clone(),
         rules: w.rules.clone(),
         plans: w.plans.clone(),
+        assessment: std::sync::Arc::new(shanzhi_web::assessment::AssessmentSettings::embedded()),
     };
     let app = Application::build("127.0.0.1:0".parse().unwrap(), state.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());

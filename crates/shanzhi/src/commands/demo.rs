@@ -25,7 +25,12 @@ pub async fn run(db: &str, config: &Config, cases: u32, seed: u64, out: Option<P
         None => {
             let ledger = Ledger::open(db, config, Mode::Demo).await?;
             let loaded = demo::load(&ledger, cases, seed).await?;
-            println!("loaded {loaded} demo cases ({} already present)", cases as usize - loaded);
+            println!(
+                "loaded {} demo cases with {} history events ({} already present)",
+                loaded.registered,
+                loaded.events,
+                cases as usize - loaded.registered
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,9 +3,11 @@
 mod classify;
 mod demo;
 mod import;
+mod report;
 mod scan;
 mod scanstat;
 mod serve;
+mod train;
 
 use std::process::ExitCode;
 
@@ -32,6 +34,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scan::run(&ledger, as_of, json).await
         }
         Command::Scanstat(args) => scanstat::run(&args),
+        Command::Report { period, out, no_record } => {
+            let ledger = Ledger::open(&cli.db, &config, Mode::Existing).await?;
+            report::run(&ledger, &period, &out, !no_record).await
+        }
+        Command::Train { activate, list, force } => train::run(&cli.db, &config, activate, list, force).await,
         Command::Migrate => {
             let store = shanzhi_store::open(&cli.db).await.context("migrating the database")?;
             // `open` has applied what was pending; a second look confirms nothing is left.

@@ -18,7 +18,7 @@ const WARNING_SCAN_EVERY: Duration = Duration::from_secs(60 * 60);
 pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result<ExitCode> {
     if demo && ledger.store.count_cases().await? == 0 {
         let loaded = demo::load(&ledger, DEMO_CASES, 1).await?;
-        tracing::info!(cases = loaded, "demo ledger loaded");
+        tracing::info!(cases = loaded.registered, events = loaded.events, "demo ledger loaded");
     }
     let state = AppState {
         store: ledger.store.clone(),
@@ -28,6 +28,7 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result
         analyzer: ledger.analyzer.clone(),
         rules: ledger.rules.clone(),
         plans: ledger.plans.clone(),
+        assessment: ledger.assessment.clone(),
     };
     let app = Application::build(addr, state).await.with_context(|| format!("binding {addr}"))?;
     let url = format!("http://{}/", app.local_addr());

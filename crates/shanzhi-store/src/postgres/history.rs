@@ -1,0 +1,118 @@
+//! PostgreSQL's side of importing a ledger with its past: registration as of the time received,
+//! and histories with their own times (the decisions are in `crate::history`).
+
+use shanzhi_core::{CaseEvent, NewCase};
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+
+use super::PgStore;
+use crate::history::{self, EVENTS_PER_STATEMENT, HistoricalEvent, IDS_PER_STATEMENT, Import, StoredCase};
+use crate::{Registration, StoreError, events, rows};
+
+impl PgStore {
+    pub(super) async fn register_as_received(
+        &self,
+        records: &[NewCase],
+        actor: &str,
+    ) -> Result<Vec<Registration>, StoreError> {
+        let received = |case: &NewCase| rows::to_microseconds(case.record.received_at);
+        let mut tx = self.pool.begin().await?;
+        let mut all = Vec::with_capacity(records.len());
+        for chunk in records.chunks(rows::CHUNK) {
+            all.extend(Self::insert_new_at(&mut tx, chunk, actor, &received).await?);
+        }
+        tx.commit().await?;
+        Ok(all)
+    }
+
+    pub(super) async fn import_histories(&self, events: &[HistoricalEvent]) -> Result<u64, StoreError> {
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin().await?;
+        // The rows locked in id order (as every import locks), read as they are once locked.
+        let mut stored = Vec::new();
+        for ids in history::case_ids(events).chunks(IDS_PER_STATEMENT) {
+            let mut select = QueryBuilder::<Postgres>::new(history::select_cases());
+            push_ids(&mut select, " WHERE id IN (", ids);
+            select.push(" ORDER BY id FOR UPDATE");
+            stored.extend(select.build_query_as::<StoredCase>().fetch_all(&mut *tx).await?);
+        }
+        let import = Import::plan(stored, events)?;
+        write(&mut tx, &import).await?;
+        tx.commit().await?;
+        Ok(import.events.len() as u64)
+    }
+}
+
+async fn write(conn: &mut PgConnection, import: &Import) -> Result<(), StoreError> {
+    for chunk in import.events.chunks(EVENTS_PER_STATEMENT) {
+        let mut insert =
+            QueryBuilder::<Postgres>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
+        insert.push_values(chunk, |mut b, e: &CaseEvent| {
+            b.push_bind(e.case_id.get())
+                .push_bind(i64::from(e.seq))
+                .push_bind(e.at)
+                .push_bind(&e.actor)
+                .push_bind(e.kind.code())
+                .push_bind(events::encode(&e.kind))
+                .push_unseparated("::jsonb");
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    // Every version but the last, one step at a time (the trigger allows one at a time)…
+    for step in &import.steps {
+        for ids in step.chunks(IDS_PER_STATEMENT) {
+            let mut update = QueryBuilder::<Postgres>::new("UPDATE cases SET version = version + 1");
+            push_ids(&mut update, " WHERE id IN (", ids);
+            update.build().execute(&mut *conn).await?;
+        }
+    }
+    // … then the last, with the case's final state.
+    for (id, p, _) in &import.cases {
+        sqlx::query(rows::UPDATE_CASE)
+            .bind(p.status)
+            .bind(&p.category)
+            .bind(p.version)
+            .bind(&p.workflow)
+            .bind(p.kind)
+            .bind(&p.lead_department)
+            .bind(p.handling_level)
+            .bind(p.due_at)
+            .bind(p.paused)
+            .bind(p.primary_case_id)
+            .bind(p.resolved_level)
+            .bind(p.agreement_check_at)
+            .bind(id.get())
+            .execute(&mut *conn)
+            .await?;
+    }
+    let rerouted: Vec<_> = import.cases.iter().filter(|(_, _, routing)| *routing).collect();
+    for chunk in rerouted.chunks(IDS_PER_STATEMENT) {
+        let ids: Vec<i64> = chunk.iter().map(|(id, _, _)| id.get()).collect();
+        let mut delete = QueryBuilder::<Postgres>::new("DELETE FROM case_handlers");
+        push_ids(&mut delete, " WHERE case_id IN (", &ids);
+        delete.build().execute(&mut *conn).await?;
+        let handlers: Vec<(i64, &str, &str)> = chunk
+            .iter()
+            .flat_map(|(id, p, _)| p.handlers.iter().map(move |(d, role)| (id.get(), d.as_str(), *role)))
+            .collect();
+        for rows in handlers.chunks(IDS_PER_STATEMENT) {
+            let mut insert = QueryBuilder::<Postgres>::new("INSERT INTO case_handlers (case_id, department, role) ");
+            insert.push_values(rows, |mut b, (id, department, role)| {
+                b.push_bind(*id).push_bind(*department).push_bind(*role);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `{prefix}$1, $2, …)` with `ids` bound.
+fn push_ids(query: &mut QueryBuilder<'_, Postgres>, prefix: &str, ids: &[i64]) {
+    query.push(prefix);
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    list.push_unseparated(")");
+}

@@ -1,0 +1,562 @@
+//! The demo ledger: a year of invented but plausible cases in the district's real towns and
+//! villages, from the templates in `data/demo/templates.toml`, each with the history a real
+//! district would have written for it (`histories.rs`: routing, mediation, agreements, follow-ups,
+//! cases still open and some overdue). Deterministic for a seed and an end date.
+
+mod histories;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Deserialize;
+use shanzhi_core::pii::check_character;
+use shanzhi_core::record::{PartyRecord, Scalar};
+use shanzhi_core::{Case, CaseStatus, Channel, Gazetteer, Incident, LedgerRecord, RecordContext, Region};
+use shanzhi_store::Registration;
+
+pub use histories::{Histories, World, simulate};
+
+use crate::ledger::Ledger;
+
+const TEMPLATES: &str = include_str!("../../../../data/demo/templates.toml");
+
+#[derive(Deserialize)]
+struct Templates {
+    surnames: Vec<String>,
+    trade_names: Vec<String>,
+    template: Vec<Template>,
+}
+
+#[derive(Deserialize)]
+struct Template {
+    category: String,
+    weight: u32,
+    channels: Vec<String>,
+    #[serde(default)]
+    company_suffixes: Vec<String>,
+    people: [u32; 2],
+    amount: Option<[u64; 2]>,
+    texts: Vec<String>,
+}
+
+pub struct DemoOptions {
+    pub cases: u32,
+    pub seed: u64,
+    /// The last day of the demo year: every record is received and every event happens before
+    /// its end ([`DemoOptions::end`]).
+    pub until: NaiveDate,
+}
+
+fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8")
+}
+
+impl DemoOptions {
+    /// A year of cases ending yesterday (Beijing time), so that nothing in it is in the future.
+    pub fn new(cases: u32, seed: u64) -> Self {
+        let today = Utc::now().with_timezone(&beijing()).date_naive();
+        DemoOptions { cases, seed, until: today.pred_opt().unwrap_or(today) }
+    }
+
+    /// The end of the demo's last day (midnight after it, Beijing time).
+    pub fn end(&self) -> DateTime<Utc> {
+        shanzhi_core::calendar::end_of_day(self.until)
+    }
+}
+
+/// Of the police records, the share that the police system classed as an incident (警情类别).
+const POLICE_INCIDENTS: f64 = 0.04;
+
+/// Villages given one veto-worthy incident (a homicide or a mass incident) per this many cases,
+/// at least three: the safe-village ratings have vetoes to show.
+const CASES_PER_VETO_VILLAGE: u32 = 10_000;
+
+/// How skewed head-counts and amounts are towards the small end of a template's range: a draw is
+/// `lo · (hi/lo)^(u^SKEW)` for a uniform u. Most matters concern a handful of people and modest
+/// sums; with 4, about one matter in twenty involves 30 people or more (the district's
+/// mass-involvement cases) instead of one in three with uniform draws.
+const SKEW: i32 = 4;
+
+/// A draw from [lo, hi], mostly near lo (see [`SKEW`]).
+fn skewed(rng: &mut ChaCha8Rng, lo: u64, hi: u64) -> u64 {
+    if hi <= lo {
+        return lo;
+    }
+    let u: f64 = rng.random();
+    let lo_f = lo.max(1) as f64;
+    let x = lo_f * (hi as f64 / lo_f).powf(u.powi(SKEW));
+    (x.round() as u64).clamp(lo, hi)
+}
+
+/// What the police classed a matter of `category` as, for the few police records that carry an
+/// incident. Homicides and most mass incidents are planted in a handful of villages instead.
+fn police_incident(rng: &mut ChaCha8Rng, category: &str, people: u32) -> Incident {
+    match category {
+        "交通事故" => Incident::SafetyAccident,
+        "劳资纠纷" | "教育培训" | "消费/预付卡退费" if people >= 30 => Incident::MassIncident,
+        "邻里纠纷" | "婚姻家庭纠纷" if rng.random_bool(0.2) => Incident::Criminal,
+        _ if rng.random_bool(0.1) => Incident::Criminal,
+        _ => Incident::PublicOrder,
+    }
+}
+
+/// Gives a handful of police records in as many villages a homicide or a mass incident, with a
+/// line of the police's follow-up report in their text.
+fn plant_vetoes(records: &mut [LedgerRecord], options: &DemoOptions) {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    rng.set_stream(1);
+    let wanted = (options.cases / CASES_PER_VETO_VILLAGE).max(3) as usize;
+    let mut villages: Vec<String> = Vec::new();
+    let mut police: Vec<usize> = (0..records.len())
+        .filter(|&i| records[i].channel.as_deref() == Some(Channel::Police.code()))
+        .filter(|&i| matches!(records[i].title.as_deref(), Some("邻里纠纷" | "婚姻家庭纠纷" | "劳资纠纷")))
+        .collect();
+    while villages.len() < wanted && !police.is_empty() {
+        let i = police.swap_remove(rng.random_range(0..police.len()));
+        let record = &mut records[i];
+        let village = match &record.region {
+            Some(Scalar::Text(code)) => code.clone(),
+            _ => continue,
+        };
+        if villages.contains(&village) {
+            continue;
+        }
+        let (incident, report) = if record.title.as_deref() == Some("劳资纠纷") {
+            (Incident::MassIncident, "续报：现场聚集人员增至百余人，一度堵塞道路，已疏散。")
+        } else {
+            (Incident::Homicide, "续报：双方冲突升级，一方持刀伤人致一人死亡，嫌疑人已被控制。")
+        };
+        record.incident = Some(incident.code().into());
+        if let Some(text) = record.text.as_mut() {
+            text.push_str(report);
+        }
+        villages.push(village);
+    }
+}
+
+/// Generates the demo records. Each is a valid ledger record (`load` checks it).
+pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<Vec<LedgerRecord>> {
+    let templates: Templates = toml::from_str(TEMPLATES).context("data/demo/templates.toml")?;
+    let villages: Vec<&Region> = gazetteer.villages().collect();
+    if villages.is_empty() {
+        bail!("the district has no villages to place demo cases in");
+    }
+    let total_weight: u32 = templates.template.iter().map(|t| t.weight).sum();
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let mut records = Vec::with_capacity(options.cases as usize);
+    for n in 0..options.cases {
+        let mut pick = rng.random_range(0..total_weight);
+        let template = templates
+            .template
+            .iter()
+            .find(|t| {
+                pick < t.weight || {
+                    pick -= t.weight;
+                    false
+                }
+            })
+            .expect("weights cover the range");
+        let channel: Channel = template.channels.choose(&mut rng).expect("a template has channels").parse()?;
+        let village = villages.choose(&mut rng).expect("villages exist");
+        let day = options.until - Duration::days(rng.random_range(0..365));
+        let time = NaiveTime::from_hms_opt(rng.random_range(7..22), rng.random_range(0..60), 0).expect("a valid time");
+        let received_at = beijing().from_local_datetime(&day.and_time(time)).single().expect("UTC+8 has no gaps");
+
+        let person = |rng: &mut ChaCha8Rng| {
+            format!(
+                "{}某{}",
+                templates.surnames.choose(rng).expect("surnames"),
+                if rng.random_bool(0.5) { "某" } else { "" }
+            )
+        };
+        let name = person(&mut rng);
+        let other = person(&mut rng);
+        let company = (!template.company_suffixes.is_empty()).then(|| {
+            format!(
+                "杭州{}{}",
+                templates.trade_names.choose(&mut rng).expect("trade names"),
+                template.company_suffixes.choose(&mut rng).expect("suffixes")
+            )
+        });
+        let people = skewed(&mut rng, u64::from(template.people[0]), u64::from(template.people[1])) as u32;
+        let amount = template.amount.map(|[lo, hi]| round_amount(skewed(&mut rng, lo, hi)));
+        let incident = (channel == Channel::Police && rng.random_bool(POLICE_INCIDENTS))
+            .then(|| police_incident(&mut rng, &template.category, people).code().to_owned());
+        let place = gazetteer.display_name(village.code).unwrap_or_else(|| village.short_name.clone());
+        let text = template
+            .texts
+            .choose(&mut rng)
+            .expect("a template has texts")
+            .replace("{place}", &place)
+            .replace("{name}", &name)
+            .replace("{other}", &other)
+            .replace("{company}", company.as_deref().unwrap_or("某公司"))
+            .replace("{people}", &people.to_string())
+            .replace("{amount}", &amount.map(|a| a.to_string()).unwrap_or_default())
+            .replace("{months}", &rng.random_range(2..8).to_string());
+
+        let mut parties = vec![PartyRecord {
+            role: Some("complainant".into()),
+            kind: None,
+            name: Some(name),
+            id_number: rng.random_bool(0.6).then(|| Scalar::Text(id_number(&mut rng, village))),
+            phone: rng.random_bool(0.8).then(|| {
+                Scalar::Text(format!("1{}{:09}", rng.random_range(3..=9), rng.random_range(0..1_000_000_000u64)))
+            }),
+        }];
+        parties.push(match &company {
+            Some(company) => PartyRecord {
+                role: Some("respondent".into()),
+                kind: Some("organization".into()),
+                name: Some(company.clone()),
+                ..PartyRecord::default()
+            },
+            None => PartyRecord { role: Some("respondent".into()), name: Some(other), ..PartyRecord::default() },
+        });
+        records.push(LedgerRecord {
+            channel: Some(channel.code().into()),
+            external_id: Some(Scalar::Text(external_id(channel, day, n))),
+            received_at: Some(received_at.to_rfc3339()),
+            region: Some(Scalar::Text(village.code.to_string())),
+            title: Some(template.category.clone()),
+            text: Some(text),
+            parties: Some(parties),
+            // Left to the text, as for any record that comes without them.
+            kind: None,
+            category: None,
+            incident,
+            amount_yuan: amount.map(|a| Scalar::Integer(a as i64)),
+            people_count: Some(Scalar::Integer(i64::from(people))),
+            lat: None,
+            lon: None,
+        });
+    }
+    plant_vetoes(&mut records, options);
+    Ok(records)
+}
+
+/// Amounts people report are round: 3,200 rather than 3,187.
+fn round_amount(amount: u64) -> u64 {
+    let step = match amount {
+        0..10_000 => 100,
+        10_000..1_000_000 => 1_000,
+        _ => 10_000,
+    };
+    (amount / step).max(1) * step
+}
+
+/// A valid ID number of someone born in the village's district.
+fn id_number(rng: &mut ChaCha8Rng, village: &Region) -> String {
+    let birth = NaiveDate::from_ymd_opt(1950, 1, 1).expect("a date") + Duration::days(rng.random_range(0..365 * 52));
+    let first17 = format!("{}{}{:03}", village.code.district(), birth.format("%Y%m%d"), rng.random_range(0..1000));
+    let check = check_character(&first17).expect("17 digits");
+    format!("{first17}{check}")
+}
+
+/// External ids in the style of each source system; `n` keeps them unique.
+fn external_id(channel: Channel, day: NaiveDate, n: u32) -> String {
+    let date = day.format("%Y%m%d");
+    match channel {
+        Channel::Police => format!("110-{date}-{n:05}"),
+        Channel::Hotline => format!("12345-{date}-{n:06}"),
+        Channel::Window => format!("CK-{date}-{n:05}"),
+        Channel::Petition => format!("XF-{date}-{n:05}"),
+        Channel::Court => format!("({})浙0110民诉前调{n}号", day.format("%Y")),
+        Channel::Grid => format!("WG-{date}-{n:05}"),
+        Channel::Online => format!("WS-{date}-{n:05}"),
+    }
+}
+
+/// What loading the demo did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loaded {
+    /// Cases registered (those already in the ledger are left as they are).
+    pub registered: usize,
+    /// History events imported for them.
+    pub events: u64,
+    /// Steps of the simulated histories that the workflow refused (a bug in the simulator; the
+    /// case's history stops there).
+    pub refused: usize,
+}
+
+/// Generates and registers the demo ledger of a year ending yesterday, with its histories.
+pub async fn load(ledger: &Ledger, cases: u32, seed: u64) -> anyhow::Result<Loaded> {
+    load_with(ledger, &DemoOptions::new(cases, seed)).await
+}
+
+/// Generates the demo records, registers them as of when they were received, simulates the
+/// history of each new case through the workflow and imports the histories.
+pub async fn load_with(ledger: &Ledger, options: &DemoOptions) -> anyhow::Result<Loaded> {
+    let started = std::time::Instant::now();
+    let records = generate(&ledger.gazetteer, options)?;
+    // Generated records are checked as any import is, as of the demo's end.
+    let ctx = RecordContext { gazetteer: &ledger.gazetteer, pii_key: &ledger.pii_key, now: options.end() };
+    let valid = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.validate(&ctx).map_err(|errors| {
+                let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                anyhow::anyhow!("demo record {i} is invalid (a bug in the generator): {}", reasons.join("; "))
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let valid: Vec<_> = valid
+        .into_iter()
+        .map(|record| shanzhi_text::intake::prepare(&ledger.analyzer, &ledger.rules.kinds, record))
+        .collect();
+    let prepared = started.elapsed();
+    // The cases as the store registers them, to walk through the workflow.
+    let mut new_cases: Vec<Case> = Vec::new();
+    for batch in valid.chunks(2000) {
+        let registrations = ledger.store.register_cases_as_received(batch, "demo").await?;
+        for (new, registration) in batch.iter().zip(registrations) {
+            if let Registration::Registered(id) = registration {
+                let mut record = new.record.clone();
+                record.kind = Some(record.kind.unwrap_or(new.workflow.kind));
+                new_cases.push(Case {
+                    id,
+                    status: CaseStatus::Registered,
+                    registered_at: record.received_at,
+                    version: 1,
+                    record,
+                    workflow: new.workflow.clone(),
+                });
+            }
+        }
+    }
+    let registered = started.elapsed();
+    let world = World::of(ledger);
+    let histories = simulate(&world, &new_cases, options.seed, options.end());
+    let simulated = started.elapsed();
+    if !histories.refused.is_empty() {
+        tracing::warn!(
+            refused = histories.refused.len(),
+            first = %histories.refused[0],
+            "the workflow refused steps of the demo histories (a bug in the simulator); those cases stop there"
+        );
+    }
+    let mut events = 0;
+    // Bounded transactions: all of a case's events go in the same call.
+    let mut start = 0;
+    while start < histories.events.len() {
+        let mut stop = (start + 100_000).min(histories.events.len());
+        while stop < histories.events.len() && histories.events[stop].case == histories.events[stop - 1].case {
+            stop += 1;
+        }
+        events += ledger.store.import_history(&histories.events[start..stop]).await?;
+        start = stop;
+    }
+    tracing::info!(
+        cases = new_cases.len(),
+        events,
+        generated_ms = prepared.as_millis(),
+        registered_ms = (registered - prepared).as_millis(),
+        simulated_ms = (simulated - registered).as_millis(),
+        imported_ms = (started.elapsed() - simulated).as_millis(),
+        "demo ledger loaded"
+    );
+    Ok(Loaded { registered: new_cases.len(), events, refused: histories.refused.len() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shanzhi_core::{PiiKey, defaults};
+
+    fn options(cases: u32, seed: u64) -> DemoOptions {
+        DemoOptions { cases, seed, until: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap() }
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_ledger_and_every_record_is_valid() {
+        let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let a = generate(&g, &options(300, 7)).unwrap();
+        let b = generate(&g, &options(300, 7)).unwrap();
+        let c = generate(&g, &options(300, 8)).unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        let key = PiiKey::from_secret("demo generator test key").unwrap();
+        let now = beijing().with_ymd_and_hms(2026, 11, 29, 0, 0, 0).unwrap().with_timezone(&Utc);
+        let ctx = RecordContext { gazetteer: &g, pii_key: &key, now };
+        for record in &a {
+            if let Err(e) = record.validate(&ctx) {
+                panic!("invalid demo record {record:?}: {e:?}");
+            }
+        }
+        let channels: std::collections::HashSet<_> = a.iter().map(|r| r.channel.clone()).collect();
+        assert_eq!(channels.len(), 7, "every channel appears");
+    }
+
+    #[test]
+    fn some_police_records_carry_an_incident_and_a_handful_of_villages_a_veto_worthy_one() {
+        let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let records = generate(&g, &options(3_000, 3)).unwrap();
+        let police: Vec<&LedgerRecord> = records.iter().filter(|r| r.channel.as_deref() == Some("police")).collect();
+        let with_incident = police.iter().filter(|r| r.incident.is_some()).count();
+        let share = with_incident as f64 / police.len() as f64;
+        assert!((0.02..0.08).contains(&share), "{with_incident} of {} police records", police.len());
+        assert!(records.iter().all(|r| r.incident.is_none() || r.channel.as_deref() == Some("police")));
+        let vetoes: std::collections::HashSet<_> = records
+            .iter()
+            .filter(|r| matches!(r.incident.as_deref(), Some("homicide" | "mass_incident")))
+            .map(|r| format!("{:?}", r.region))
+            .collect();
+        assert!(vetoes.len() >= 3, "{vetoes:?}");
+        // Mass involvement is the exception, as in a real district.
+        let many = records.iter().filter(|r| matches!(r.people_count, Some(Scalar::Integer(n)) if n >= 30)).count();
+        assert!(many * 100 < records.len() * 8, "{many} of {} records involve 30 people or more", records.len());
+    }
+
+    #[test]
+    fn amounts_are_rounded_like_reported_ones() {
+        assert_eq!(round_amount(3_187), 3_100);
+        assert_eq!(round_amount(45_678), 45_000);
+        assert_eq!(round_amount(40_123_456), 40_120_000);
+        assert_eq!(round_amount(12), 100);
+    }
+
+    mod loaded {
+        use std::collections::{HashMap, HashSet};
+
+        use shanzhi_core::workflow::{Workflow, is_overdue};
+        use shanzhi_core::{CaseEvent, RegionLevel, defaults};
+        use shanzhi_store::testing::TestDatabase;
+        use shanzhi_store::{CaseFilter, CaseOrder, Page, Store};
+
+        use super::*;
+        use crate::config::Config;
+        use crate::ledger::Mode;
+
+        async fn ledger(db: &TestDatabase) -> Ledger {
+            let mut config = Config::load(None).unwrap();
+            config.district = defaults::DEFAULT_DISTRICT;
+            config.pii_secret = Some("demo histories test personal data key".into());
+            Ledger::open(&db.url, &config, Mode::Demo).await.unwrap()
+        }
+
+        /// Every case of the ledger with its history.
+        async fn everything(store: &dyn Store) -> Vec<(Case, Vec<CaseEvent>)> {
+            let mut all = Vec::new();
+            let mut offset = 0;
+            loop {
+                let page = store
+                    .list_cases(&CaseFilter::default(), CaseOrder::Received, Page { limit: Page::MAX_LIMIT, offset })
+                    .await
+                    .unwrap();
+                for case in &page.cases {
+                    all.push(store.case_with_history(case.id).await.unwrap().unwrap());
+                }
+                offset += page.cases.len() as u64;
+                if page.cases.is_empty() || offset >= page.total {
+                    return all;
+                }
+            }
+        }
+
+        /// The case as registered: what its row holds, before any event.
+        fn as_registered(case: &Case, registration: &CaseEvent) -> Case {
+            let w = &case.workflow;
+            Case {
+                status: CaseStatus::Registered,
+                version: 1,
+                registered_at: registration.at,
+                workflow: Workflow {
+                    kind: w.kind,
+                    risk: w.risk,
+                    respondent_key: w.respondent_key.clone(),
+                    query_code_hash: w.query_code_hash.clone(),
+                    ..Workflow::default()
+                },
+                ..case.clone()
+            }
+        }
+
+        #[tokio::test]
+        async fn a_demo_year_has_the_histories_of_a_living_district() {
+            let db = TestDatabase::sqlite();
+            let ledger = ledger(&db).await;
+            let options = options(3_000, 11);
+            let end = options.end();
+            let loaded = load_with(&ledger, &options).await.unwrap();
+            assert_eq!((loaded.registered, loaded.refused), (3_000, 0));
+            let all = everything(ledger.store.as_ref()).await;
+            assert_eq!(all.len(), 3_000);
+            assert_eq!(loaded.events, all.iter().map(|(_, h)| h.len() as u64 - 1).sum::<u64>());
+
+            let mut statuses: HashMap<CaseStatus, usize> = HashMap::new();
+            let (mut overdue, mut follow_ups_overdue, mut low, mut resolved) = (0, 0, 0, 0);
+            let mut kinds: HashSet<&'static str> = HashSet::new();
+            for (case, history) in &all {
+                *statuses.entry(case.status).or_default() += 1;
+                if is_overdue(&case.workflow, end) {
+                    if Workflow::is_open(case.status) {
+                        overdue += 1;
+                    } else {
+                        follow_ups_overdue += 1;
+                    }
+                }
+                if let Some(level) = case.resolved_level() {
+                    resolved += 1;
+                    low += usize::from(level != RegionLevel::District);
+                }
+                kinds.extend(history.iter().map(|e| e.kind.code()));
+                let received = case.record.received_at;
+                for event in history {
+                    assert!(event.at >= received && event.at < end, "case {}: event at {} ({received} – {end})", case.id, event.at);
+                }
+                assert!(history.windows(2).all(|w| w[0].at <= w[1].at), "case {}: history out of order", case.id);
+                // The row is what replaying the history gives.
+                let mut replayed = as_registered(case, &history[0]);
+                for event in &history[1..] {
+                    replayed.apply(event);
+                }
+                assert_eq!(&replayed, case, "case {} is not its history replayed", case.id);
+            }
+            for status in CaseStatus::ALL {
+                assert!(statuses.contains_key(&status), "no case is {}: {statuses:?}", status.code());
+            }
+            assert!(overdue > 0, "no open case is overdue at the end");
+            let low_share = low as f64 / resolved as f64;
+            assert!((0.80..=0.97).contains(&low_share), "{low} of {resolved} resolved at town or village level");
+            for kind in [
+                "routed", "accepted", "returned", "escalated", "transferred", "screening_started", "mediation_started",
+                "session_recorded", "agreement_recorded", "term_checked", "task_completed", "resolved", "followed_up",
+                "linked", "record_attached",
+            ] {
+                assert!(kinds.contains(kind), "no `{kind}` event in {kinds:?}");
+            }
+            // The same through the store's own projection.
+            let filter = CaseFilter { overdue_at: Some(end), ..CaseFilter::default() };
+            let page = ledger.store.list_cases(&filter, CaseOrder::Due, Page { limit: 1, offset: 0 }).await.unwrap();
+            assert_eq!(page.total as usize, overdue + follow_ups_overdue, "the store's projection agrees");
+            eprintln!("statuses {statuses:?}; overdue {overdue}; resolved low {low}/{resolved}; events {}", loaded.events);
+        }
+
+        #[tokio::test]
+        async fn the_same_seed_and_end_give_the_same_histories() {
+            let mut histories = Vec::new();
+            for _ in 0..2 {
+                let db = TestDatabase::sqlite();
+                let ledger = ledger(&db).await;
+                load_with(&ledger, &options(400, 5)).await.unwrap();
+                let all = everything(ledger.store.as_ref()).await;
+                histories.push(all.into_iter().map(|(case, history)| (case.record.external_id, history)).collect::<Vec<_>>());
+            }
+            assert_eq!(histories[0].len(), 400);
+            assert!(histories[0] == histories[1], "two loads of one seed differ");
+        }
+
+        #[tokio::test]
+        async fn loading_again_adds_nothing() {
+            let db = TestDatabase::sqlite();
+            let ledger = ledger(&db).await;
+            let first = load_with(&ledger, &options(200, 2)).await.unwrap();
+            assert!(first.events > 200);
+            let again = load_with(&ledger, &options(200, 2)).await.unwrap();
+            assert_eq!(again, Loaded { registered: 0, events: 0, refused: 0 });
+        }
+    }
+}
