@@ -44,6 +44,7 @@ fn main() -> anyhow::Result<()> {
         workflow_dir: None,
         holidays: None,
         risk_dir: None,
+        assessment_dir: None,
         pii_secret: Some("benchmark personal data key".into()),
     };
     let import_options = ImportOptions { progress: false, ..ImportOptions::default() };
