@@ -20,7 +20,9 @@ pub enum StoreError {
     #[error("{0}")]
     Plan(String),
     /// An imported event earlier than what the case's history already holds.
-    #[error("case {case}: an event at {at} comes before its registration or latest event ({since}); nothing was imported")]
+    #[error(
+        "case {case}: an event at {at} comes before its registration or latest event ({since}); nothing was imported"
+    )]
     OutOfOrder { case: CaseId, at: chrono::DateTime<chrono::Utc>, since: chrono::DateTime<chrono::Utc> },
     #[error("warning {0} does not exist")]
     WarningNotFound(i64),

@@ -68,23 +68,34 @@ async fn write(conn: &mut PgConnection, import: &Import) -> Result<(), StoreErro
         }
     }
     // … then the last, with the case's final state.
-    for (id, p, _) in &import.cases {
-        sqlx::query(rows::UPDATE_CASE)
-            .bind(p.status)
-            .bind(&p.category)
-            .bind(p.version)
-            .bind(&p.workflow)
-            .bind(p.kind)
-            .bind(&p.lead_department)
-            .bind(p.handling_level)
-            .bind(p.due_at)
-            .bind(p.paused)
-            .bind(p.primary_case_id)
-            .bind(p.resolved_level)
-            .bind(p.agreement_check_at)
-            .bind(id.get())
-            .execute(&mut *conn)
-            .await?;
+    for chunk in import.cases.chunks(FINAL_ROWS_PER_STATEMENT) {
+        let mut update = QueryBuilder::<Postgres>::new(
+            "UPDATE cases SET status = v.status, category = v.category, version = v.version, \
+             workflow = v.workflow, kind = v.kind, lead_department = v.lead_department, \
+             handling_level = v.handling_level, due_at = v.due_at, paused = v.paused, \
+             primary_case_id = v.primary_case_id, resolved_level = v.resolved_level, \
+             agreement_check_at = v.agreement_check_at FROM (",
+        );
+        update.push_values(chunk, |mut b, (id, p, _)| {
+            b.push_bind(id.get())
+                .push_bind(p.status)
+                .push_bind(&p.category)
+                .push_bind(p.version)
+                .push_bind(&p.workflow)
+                .push_bind(p.kind)
+                .push_bind(&p.lead_department)
+                .push_bind(p.handling_level)
+                .push_bind(p.due_at)
+                .push_bind(p.paused)
+                .push_bind(p.primary_case_id)
+                .push_bind(p.resolved_level)
+                .push_bind(p.agreement_check_at);
+        });
+        update.push(
+            ") AS v (id, status, category, version, workflow, kind, lead_department, handling_level, due_at, paused, \
+             primary_case_id, resolved_level, agreement_check_at) WHERE cases.id = v.id",
+        );
+        update.build().execute(&mut *conn).await?;
     }
     let rerouted: Vec<_> = import.cases.iter().filter(|(_, _, routing)| *routing).collect();
     for chunk in rerouted.chunks(IDS_PER_STATEMENT) {
@@ -106,6 +117,9 @@ async fn write(conn: &mut PgConnection, import: &Import) -> Result<(), StoreErro
     }
     Ok(())
 }
+
+/// Cases per final update (thirteen values each).
+const FINAL_ROWS_PER_STATEMENT: usize = 2_000;
 
 /// `{prefix}$1, $2, …)` with `ids` bound.
 fn push_ids(query: &mut QueryBuilder<'_, Postgres>, prefix: &str, ids: &[i64]) {

@@ -29,7 +29,6 @@ impl SqliteStore {
             return Ok(0);
         }
         // The write lock first: the cases read are the ones the updates will see.
-        let t = std::time::Instant::now();
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         let mut stored = Vec::new();
         for ids in history::case_ids(events).chunks(IDS_PER_STATEMENT) {
@@ -37,21 +36,17 @@ impl SqliteStore {
             push_ids(&mut select, " WHERE id IN (", ids);
             stored.extend(select.build_query_as::<StoredCase>().fetch_all(&mut *tx).await?);
         }
-        eprintln!("PROFILE read {:?}", t.elapsed());
         let import = Import::plan(stored, events)?;
-        eprintln!("PROFILE plan {:?}", t.elapsed());
         write(&mut tx, &import).await?;
-        eprintln!("PROFILE written {:?}", t.elapsed());
         tx.commit().await?;
-        eprintln!("PROFILE committed {:?}", t.elapsed());
         Ok(import.events.len() as u64)
     }
 }
 
 async fn write(conn: &mut SqliteConnection, import: &Import) -> Result<(), StoreError> {
-    let t0 = std::time::Instant::now();
     for chunk in import.events.chunks(EVENTS_PER_STATEMENT) {
-        let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO case_events (case_id, seq, at, actor, kind, detail) ");
         insert.push_values(chunk, |mut b, e: &CaseEvent| {
             b.push_bind(e.case_id.get())
                 .push_bind(i64::from(e.seq))
@@ -62,7 +57,6 @@ async fn write(conn: &mut SqliteConnection, import: &Import) -> Result<(), Store
         });
         insert.build().execute(&mut *conn).await?;
     }
-    eprintln!("PROFILE events {:?}", t0.elapsed());
     // Every version but the last, one step at a time (the trigger allows one at a time)…
     for step in &import.steps {
         for ids in step.chunks(IDS_PER_STATEMENT) {
@@ -71,12 +65,32 @@ async fn write(conn: &mut SqliteConnection, import: &Import) -> Result<(), Store
             update.build().execute(&mut *conn).await?;
         }
     }
-    eprintln!("PROFILE bumps {:?}", t0.elapsed());
     // … then the last, with the case's final state.
-    for (id, projection, _) in &import.cases {
-        super::update_case(&mut *conn, *id, projection).await?;
+    for chunk in import.cases.chunks(FINAL_ROWS_PER_STATEMENT) {
+        let mut update = QueryBuilder::<Sqlite>::new(
+            "UPDATE cases SET status = v.column2, category = v.column3, version = v.column4, workflow = v.column5, \
+             kind = v.column6, lead_department = v.column7, handling_level = v.column8, due_at = v.column9, \
+             paused = v.column10, primary_case_id = v.column11, resolved_level = v.column12, \
+             agreement_check_at = v.column13 FROM (",
+        );
+        update.push_values(chunk, |mut b, (id, p, _)| {
+            b.push_bind(id.get())
+                .push_bind(p.status)
+                .push_bind(&p.category)
+                .push_bind(p.version)
+                .push_bind(&p.workflow)
+                .push_bind(p.kind)
+                .push_bind(&p.lead_department)
+                .push_bind(p.handling_level)
+                .push_bind(p.due_at)
+                .push_bind(p.paused)
+                .push_bind(p.primary_case_id)
+                .push_bind(p.resolved_level)
+                .push_bind(p.agreement_check_at);
+        });
+        update.push(") AS v WHERE cases.id = v.column1");
+        update.build().execute(&mut *conn).await?;
     }
-    eprintln!("PROFILE final {:?}", t0.elapsed());
     let rerouted: Vec<_> = import.cases.iter().filter(|(_, _, routing)| *routing).collect();
     for chunk in rerouted.chunks(IDS_PER_STATEMENT) {
         let ids: Vec<i64> = chunk.iter().map(|(id, _, _)| id.get()).collect();
@@ -97,6 +111,9 @@ async fn write(conn: &mut SqliteConnection, import: &Import) -> Result<(), Store
     }
     Ok(())
 }
+
+/// Cases per final update (thirteen values each).
+const FINAL_ROWS_PER_STATEMENT: usize = 2_000;
 
 /// `{prefix}$1, $2, …)` with `ids` bound.
 fn push_ids(query: &mut QueryBuilder<'_, Sqlite>, prefix: &str, ids: &[i64]) {

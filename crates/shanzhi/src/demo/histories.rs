@@ -90,8 +90,8 @@ mod realism {
     /// Disputes that later turn criminal (民转刑): most among neighbours, families and unpaid
     /// workers (about 0.2% of disputes in all); some of them homicides; this many days after
     /// receipt.
-    pub const CRIME_RISKY: f64 = 0.004;
-    pub const CRIME_OTHER: f64 = 0.0005;
+    pub const CRIME_RISKY: f64 = 0.007;
+    pub const CRIME_OTHER: f64 = 0.0008;
     pub const CRIME_RISKY_CATEGORIES: [&str; 3] = ["neighbour", "marriage_family", "wage_arrears"];
     pub const HOMICIDE: f64 = 0.15;
     pub const CRIME_DAYS: (i64, i64) = (2, 120);
@@ -195,7 +195,9 @@ pub fn simulate(world: &World<'_>, cases: &[Case], seed: u64, end: DateTime<Utc>
         };
         match primary {
             Some(p) => {
-                if let Some(later) = walk.link(&mut rng, &Candidate { status: status_at(&walked, p, case), ..Candidate::of(&cases[p]) }) {
+                if let Some(later) =
+                    walk.link(&mut rng, &Candidate { status: status_at(&walked, p, case), ..Candidate::of(&cases[p]) })
+                {
                     attached[p].push(later);
                 }
             }
@@ -394,7 +396,8 @@ impl<'w, 'r> Walk<'w, 'r> {
         if received >= self.end - TimeDelta::days(BACKLOG_DAYS) && rng.random_bool(BACKLOG) {
             self.waits_at = Some(weighted(rng, &BACKLOG_STAGES));
         }
-        self.mediator = format!("调解员{}某", ["李", "王", "陈", "沈", "俞", "徐", "钱", "姚"].choose(rng).expect("surnames"));
+        self.mediator =
+            format!("调解员{}某", ["李", "王", "陈", "沈", "俞", "徐", "钱", "姚"].choose(rng).expect("surnames"));
         self.crime(rng);
         self.wait_at(CaseStatus::Registered)?;
 
@@ -415,7 +418,8 @@ impl<'w, 'r> Walk<'w, 'r> {
             if let Some((other, level)) = self.other_department(rng, false) {
                 let at = self.stage_time(rng);
                 let reason = format!("原承办单位退回（{reason}），改由{other}承办");
-                let route = Action::Route { lead: Some(other), co_handlers: None, level: Some(level), reason: Some(reason) };
+                let route =
+                    Action::Route { lead: Some(other), co_handlers: None, level: Some(level), reason: Some(reason) };
                 self.act(at, &dispatcher, route)?;
             } else {
                 let at = self.stage_time(rng);
@@ -436,12 +440,14 @@ impl<'w, 'r> Walk<'w, 'r> {
                 RegionLevel::District => false,
             };
             let moved = if escalate {
-                Some(Action::Escalate { level: None, reason: "矛盾较复杂，本级调处难度大，申请上级协调".into() })
-            } else {
-                self.other_department(rng, true).map(|(department, _)| Action::Transfer {
-                    department,
-                    reason: "事项更适合由该部门牵头办理".into(),
+                Some(Action::Escalate {
+                    level: None, reason: "矛盾较复杂，本级调处难度大，申请上级协调".into()
                 })
+            } else {
+                self.other_department(rng, true)
+                    .map(|(department, _)| Action::Transfer {
+                        department, reason: "事项更适合由该部门牵头办理".into()
+                    })
             };
             if let Some(action) = moved {
                 self.act(at, &handler(&lead), action)?;
@@ -462,8 +468,14 @@ impl<'w, 'r> Walk<'w, 'r> {
         } else {
             // Answered within the stage's deadline (or late).
             let at = self.stage_time(rng);
-            let summary = *["已电话答复当事人，当事人表示理解", "已书面答复", "已当面解释相关政策"].choose(rng).expect("summaries");
-            self.act(at, &handler(&self.lead()), Action::Resolve { outcome: Outcome::Answered, summary: summary.into() })?;
+            let summary = *["已电话答复当事人，当事人表示理解", "已书面答复", "已当面解释相关政策"]
+                .choose(rng)
+                .expect("summaries");
+            self.act(
+                at,
+                &handler(&self.lead()),
+                Action::Resolve { outcome: Outcome::Answered, summary: summary.into() },
+            )?;
         }
         self.wait_at(CaseStatus::Resolved)?;
 
@@ -819,7 +831,13 @@ impl<'w, 'r> Walk<'w, 'r> {
         for n in 0..instalments {
             let fen = if instalments == 1 { total_fen } else { (total_fen / 20_000) * 10_000 };
             let yuan = fen / 100;
-            let what = if instalments == 1 { "一次性支付" } else if n == 0 { "支付首期" } else { "支付余款" };
+            let what = if instalments == 1 {
+                "一次性支付"
+            } else if n == 0 {
+                "支付首期"
+            } else {
+                "支付余款"
+            };
             terms.push(TermInput {
                 text: format!("{payer}于{}前{what}{yuan}元", first_due.format("%Y年%-m月%-d日")),
                 amount_yuan: Yuan::from_fen(fen).ok(),
@@ -827,7 +845,8 @@ impl<'w, 'r> Walk<'w, 'r> {
             });
             first_due = first_due + Days::new(30);
         }
-        let undertakings = ["双方互不追究，今后和睦相处", "双方不再就此事发生争执", "清理占用的公共区域", "按约定时间完成整改"];
+        let undertakings =
+            ["双方互不追究，今后和睦相处", "双方不再就此事发生争执", "清理占用的公共区域", "按约定时间完成整改"];
         for text in undertakings.choose_multiple(rng, count.saturating_sub(instalments)) {
             let due = rng.random_bool(0.3).then(|| due(rng));
             terms.push(TermInput { text: (*text).into(), amount_yuan: None, due });

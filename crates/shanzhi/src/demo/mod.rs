@@ -505,7 +505,12 @@ mod tests {
                 kinds.extend(history.iter().map(|e| e.kind.code()));
                 let received = case.record.received_at;
                 for event in history {
-                    assert!(event.at >= received && event.at < end, "case {}: event at {} ({received} – {end})", case.id, event.at);
+                    assert!(
+                        event.at >= received && event.at < end,
+                        "case {}: event at {} ({received} – {end})",
+                        case.id,
+                        event.at
+                    );
                 }
                 assert!(history.windows(2).all(|w| w[0].at <= w[1].at), "case {}: history out of order", case.id);
                 // The row is what replaying the history gives.
@@ -522,9 +527,21 @@ mod tests {
             let low_share = low as f64 / resolved as f64;
             assert!((0.80..=0.97).contains(&low_share), "{low} of {resolved} resolved at town or village level");
             for kind in [
-                "routed", "accepted", "returned", "escalated", "transferred", "screening_started", "mediation_started",
-                "session_recorded", "agreement_recorded", "term_checked", "task_completed", "resolved", "followed_up",
-                "linked", "record_attached",
+                "routed",
+                "accepted",
+                "returned",
+                "escalated",
+                "transferred",
+                "screening_started",
+                "mediation_started",
+                "session_recorded",
+                "agreement_recorded",
+                "term_checked",
+                "task_completed",
+                "resolved",
+                "followed_up",
+                "linked",
+                "record_attached",
             ] {
                 assert!(kinds.contains(kind), "no `{kind}` event in {kinds:?}");
             }
@@ -532,7 +549,10 @@ mod tests {
             let filter = CaseFilter { overdue_at: Some(end), ..CaseFilter::default() };
             let page = ledger.store.list_cases(&filter, CaseOrder::Due, Page { limit: 1, offset: 0 }).await.unwrap();
             assert_eq!(page.total as usize, overdue + follow_ups_overdue, "the store's projection agrees");
-            eprintln!("statuses {statuses:?}; overdue {overdue}; resolved low {low}/{resolved}; events {}", loaded.events);
+            eprintln!(
+                "statuses {statuses:?}; overdue {overdue}; resolved low {low}/{resolved}; events {}",
+                loaded.events
+            );
         }
 
         #[tokio::test]
@@ -543,7 +563,9 @@ mod tests {
                 let ledger = ledger(&db).await;
                 load_with(&ledger, &options(400, 5)).await.unwrap();
                 let all = everything(ledger.store.as_ref()).await;
-                histories.push(all.into_iter().map(|(case, history)| (case.record.external_id, history)).collect::<Vec<_>>());
+                histories.push(
+                    all.into_iter().map(|(case, history)| (case.record.external_id, history)).collect::<Vec<_>>(),
+                );
             }
             assert_eq!(histories[0].len(), 400);
             assert!(histories[0] == histories[1], "two loads of one seed differ");
