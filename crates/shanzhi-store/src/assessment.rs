@@ -21,23 +21,64 @@ const COHORT: &str = "(c.received_at >= $1 AND c.received_at < $2) OR c.id IN \
 /// The columns of a [`BasicsRow`], in its fields' order.
 pub(crate) const BASICS_COLUMNS: &str = "id, channel, received_at, region_code, kind, category, incident";
 
+/// The cases of the cohort with ids in [$3, $4).
 pub(crate) fn basics_sql() -> String {
     format!(
         "SELECT c.id, c.channel, c.received_at, c.region_code, c.kind, c.category, c.incident \
-         FROM cases c WHERE {COHORT}"
+         FROM cases c WHERE ({COHORT}) AND c.id >= $3 AND c.id < $4"
     )
 }
+
+/// The size and the smallest and largest case id of the cohort, to read it in id ranges.
+pub(crate) fn id_range_sql() -> String {
+    format!("SELECT COUNT(*), MIN(c.id), MAX(c.id) FROM cases c WHERE {COHORT}")
+}
+
+/// Id ranges [from, to) that split `min..=max` into `parts` about equal ones.
+pub(crate) fn id_ranges(min: i64, max: i64, parts: i64) -> Vec<(i64, i64)> {
+    let step = ((max - min + 1) / parts).max(1);
+    let mut ranges = Vec::new();
+    let mut from = min;
+    while from <= max {
+        let to = if max - from < 2 * step { max + 1 } else { from + step };
+        ranges.push((from, to));
+        from = to;
+    }
+    ranges
+}
+
+/// The ranges a period's cohort is read in: each range's rows are parsed and replayed while the
+/// database answers the next, so the two cores share the work.
+pub(crate) const ID_RANGES: i64 = 8;
 
 /// The columns of an [`EventRow`], in its fields' order.
 pub(crate) const EVENT_COLUMNS: &str = "case_id, seq, at, kind, detail";
 
-/// The history of the same cases before the cut-off $3. `detail` is the dialect's expression
-/// for the detail as text.
-pub(crate) fn events_sql(detail: &str) -> String {
-    format!(
-        "SELECT e.case_id, e.seq, e.at, e.kind, {detail} AS detail FROM case_events e \
-         WHERE e.at < $3 AND e.case_id IN (SELECT c.id FROM cases c WHERE {COHORT})"
-    )
+/// The history of the same cases (ids in [$3, $4)) before the cut-off $5, without the events the
+/// assessment ignores (`CaseFacts::IGNORED_EVENTS`). `detail` is the dialect's expression for the
+/// detail as text. A `dense` cohort (most ids of its range, as a year's is) is read by walking
+/// the range's events and keeping those of the cohort; a sparse one (a month of a long ledger) by
+/// looking up the events of each of its cases.
+pub(crate) fn events_sql(detail: &str, dense: bool) -> String {
+    let ignored = CaseFacts::IGNORED_EVENTS.map(|k| format!("'{k}'")).join(", ");
+    let select = format!("SELECT e.case_id, e.seq, e.at, e.kind, {detail} AS detail");
+    let kept = format!("e.at < $5 AND e.kind NOT IN ({ignored})");
+    if dense {
+        format!(
+            "{select} FROM cases c JOIN case_events e ON e.case_id = c.id \
+             WHERE c.id >= $3 AND c.id < $4 AND ({COHORT}) AND {kept}"
+        )
+    } else {
+        format!(
+            "{select} FROM case_events e WHERE {kept} AND e.case_id IN \
+             (SELECT c.id FROM cases c WHERE c.id >= $3 AND c.id < $4 AND ({COHORT}))"
+        )
+    }
+}
+
+/// Whether a cohort of `count` cases fills most of the ids from `min` to `max`.
+pub(crate) fn is_dense(count: i64, min: i64, max: i64) -> bool {
+    2 * count > max - min + 1
 }
 
 #[derive(sqlx::FromRow, Deserialize)]
@@ -70,6 +111,15 @@ fn decode_event(kind: &str, detail: &str) -> Result<EventKind, StoreError> {
         None => return Err(corrupt(format!("event `{kind}` with detail {detail}"))),
     };
     serde_json::from_str(&json).map_err(|e| corrupt(format!("event `{kind}` with detail {detail}: {e}")))
+}
+
+/// The result of a blocking task: its panic goes on up as a panic, not as a store error.
+pub(crate) fn joined<T>(result: Result<T, tokio::task::JoinError>) -> Result<T, StoreError> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(StoreError::Corrupt(format!("assessment cases: {e}"))),
+    }
 }
 
 /// Folds each case's history into its facts at `cut_off`, by case id.
@@ -213,6 +263,17 @@ pub(crate) fn breakdown(rating: &StarRating) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_ranges_cover_every_id_once() {
+        for (min, max, parts) in [(1, 100_000, 8), (5, 5, 8), (1, 7, 8), (10, 30, 3)] {
+            let ranges = id_ranges(min, max, parts);
+            assert_eq!(ranges.first().unwrap().0, min);
+            assert_eq!(ranges.last().unwrap().1, max + 1);
+            assert!(ranges.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
+            assert!(ranges.len() as i64 <= parts);
+        }
+    }
 
     #[test]
     fn events_decode_in_one_parse_as_the_store_wrote_them() {

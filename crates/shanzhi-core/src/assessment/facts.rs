@@ -88,6 +88,23 @@ pub struct CaseFacts {
 }
 
 impl CaseFacts {
+    /// Event kinds that change nothing the assessment reads (the registration itself, sessions,
+    /// co-handlers' tasks, a primary's count of linked records, judicial confirmation, a
+    /// pending extension request, a link's confirmation): a store may leave them out of the
+    /// history it hands to [`CaseFacts::from_history`], and a year's assessment reads a third
+    /// fewer events. None of them starts a stage or moves a status, a deadline or a resolution.
+    pub const IGNORED_EVENTS: [&'static str; 9] = [
+        "registered",
+        "session_recorded",
+        "task_completed",
+        "record_attached",
+        "record_detached",
+        "link_confirmed",
+        "extension_requested",
+        "judicial_confirmation_requested",
+        "judicial_confirmation_granted",
+    ];
+
     /// Replays `history` (oldest first) up to `cut_off`, exclusive.
     pub fn from_history(basics: CaseBasics, history: &[CaseEvent], cut_off: DateTime<Utc>) -> CaseFacts {
         let mut case = Case {

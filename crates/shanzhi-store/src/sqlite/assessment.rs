@@ -23,22 +23,46 @@ impl SqliteStore {
         cut_off: DateTime<Utc>,
     ) -> Result<Vec<CaseFacts>, StoreError> {
         let mut tx = self.read_transaction().await?;
-        let basics: String = sqlx::query_scalar(&as_json(&assessment::basics_sql(), assessment::BASICS_COLUMNS))
-            .bind(from)
-            .bind(before)
-            .fetch_one(&mut *tx)
-            .await?;
-        let events: String = sqlx::query_scalar(&as_json(&assessment::events_sql("e.detail"), assessment::EVENT_COLUMNS))
-            .bind(from)
-            .bind(before)
-            .bind(cut_off)
-            .fetch_one(&mut *tx)
-            .await?;
+        let (count, min, max): (i64, Option<i64>, Option<i64>) =
+            sqlx::query_as(&assessment::id_range_sql()).bind(from).bind(before).fetch_one(&mut *tx).await?;
+        let (Some(min), Some(max)) = (min, max) else { return Ok(Vec::new()) };
+        let dense = assessment::is_dense(count, min, max);
+        let (basics_sql, events_sql) = (
+            as_json(&assessment::basics_sql(), assessment::BASICS_COLUMNS),
+            as_json(&assessment::events_sql("e.detail", dense), assessment::EVENT_COLUMNS),
+        );
+        // One snapshot for every range; each range is parsed and replayed on a blocking thread
+        // while SQLite writes the next one's JSON.
+        let mut parts = Vec::new();
+        for (low, high) in assessment::id_ranges(min, max, assessment::ID_RANGES) {
+            let basics: String = sqlx::query_scalar(&basics_sql)
+                .bind(from)
+                .bind(before)
+                .bind(low)
+                .bind(high)
+                .fetch_one(&mut *tx)
+                .await?;
+            let events: String = sqlx::query_scalar(&events_sql)
+                .bind(from)
+                .bind(before)
+                .bind(low)
+                .bind(high)
+                .bind(cut_off)
+                .fetch_one(&mut *tx)
+                .await?;
+            parts.push(tokio::task::spawn_blocking(move || {
+                let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("assessment cases: {e}"));
+                let basics: Vec<BasicsRow> = serde_json::from_str(&basics).map_err(corrupt)?;
+                let events: Vec<EventRow> = serde_json::from_str(&events).map_err(corrupt)?;
+                assessment::facts(basics, events, cut_off)
+            }));
+        }
         tx.commit().await?;
-        let corrupt = |e: serde_json::Error| StoreError::Corrupt(format!("assessment cases: {e}"));
-        let basics: Vec<BasicsRow> = serde_json::from_str(&basics).map_err(corrupt)?;
-        let events: Vec<EventRow> = serde_json::from_str(&events).map_err(corrupt)?;
-        assessment::facts(basics, events, cut_off)
+        let mut facts = Vec::new();
+        for part in parts {
+            facts.extend(assessment::joined(part.await)??);
+        }
+        Ok(facts)
     }
 
     pub(super) async fn read_assessment_warnings(
