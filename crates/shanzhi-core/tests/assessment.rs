@@ -195,7 +195,9 @@ fn ledger() -> Vec<CaseFacts> {
     cases.push(c3.facts());
 
     // 4. The party of case 1 calls the hotline again (重复访): linked into case 1.
+    // It carries the incident of case 2's fight again: a second report of one incident.
     let mut c4 = story(4, Channel::Hotline, V2, "10-12 09:00", CaseKind::Dispute);
+    c4.basics.incident = Some(Incident::PublicOrder);
     c4.then(
         "10-12 09:05",
         Linked {
@@ -330,7 +332,7 @@ fn the_district_figures_are_the_hand_computed_ones() {
         (Figure::Petitions, 1),          // 5
         (Figure::UnresolvedDisputes, 3), // 5 6 8
         (Figure::CriminalCases, 1),      // 6
-        (Figure::PublicOrderCases, 1),   // 2
+        (Figure::PublicOrderCases, 1),   // 2 (4 is merged: the same incident again)
         (Figure::SafetyAccidents, 0),
         (Figure::MassIncidents, 0),
         (Figure::Homicides, 1), // 7's crime
@@ -441,9 +443,31 @@ fn an_assessment_made_later_sees_the_ledger_as_it_stood_at_the_cut_off() {
     // Case 6 was resolved on 11-03; October's assessment does not know it.
     let c6 = ledger().into_iter().find(|c| c.basics.id.get() == 6).unwrap();
     assert_eq!(c6.status, CaseStatus::Accepted);
+    assert!(c6.workflow.resolution.is_none());
+    // The same history seen from the end of November: resolved, referred to court.
+    let history = {
+        let mut s = story(6, Channel::Police, V3, "10-25 08:00", CaseKind::Dispute);
+        s.routed("10-25 08:30", POLICE, RegionLevel::District, "10-26 08:30").accepted(
+            "10-25 09:00",
+            POLICE,
+            "11-05 09:00",
+        );
+        s.then(
+            "11-03 09:00",
+            EventKind::Resolved {
+                resolution: resolution(Outcome::ReferredToCourt, RegionLevel::District, POLICE, "11-03 09:00"),
+                due_at: at("11-10 09:00"),
+            },
+        );
+        s.events
+    };
     let november = Period::parse("2026-11").unwrap();
-    let later = CaseFacts::from_history(c6.basics.clone(), &[], november.end());
-    assert_eq!(later.status, CaseStatus::Registered, "no history, no handling");
+    let later = CaseFacts::from_history(c6.basics.clone(), &history, november.end());
+    assert_eq!(later.status, CaseStatus::Resolved);
+    assert_eq!(later.outcome(), Some(Outcome::ReferredToCourt));
+    // An event exactly at the cut-off is after it.
+    let at_cut_off = CaseFacts::from_history(c6.basics.clone(), &history, at("11-03 09:00"));
+    assert_eq!(at_cut_off.status, CaseStatus::Accepted);
 }
 
 fn register(residents: u32) -> ResidentRegister {
@@ -517,4 +541,9 @@ fn the_shipped_scheme_and_residents_cover_every_village() {
     }
     assert!(StarScheme::from_toml(&defaults::STAR_SCHEME.replace("five = 93.0", "five = 10.0")).is_err());
     assert!(StarScheme::from_toml(&defaults::STAR_SCHEME.replace("\"crimes\"", "\"murders\"")).is_err());
+    assert!(StarScheme::from_toml(&defaults::STAR_SCHEME.replace("base_score = 100.0", "base_score = nan")).is_err());
+    assert!(
+        StarScheme::from_toml(&defaults::STAR_SCHEME.replace("points_per_rate = 1.5", "points_per_rate = inf"))
+            .is_err()
+    );
 }

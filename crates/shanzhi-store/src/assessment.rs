@@ -161,10 +161,11 @@ pub(crate) fn facts(
     Ok(out)
 }
 
-/// The warnings raised in [$1, $2), with the time of the first action of staff on each.
+/// The warnings raised in [$1, $2), with the time of the first action of staff on each before
+/// the cut-off $3 (an action after it is not yet known to the period's assessment).
 pub(crate) const WARNINGS_SQL: &str = "SELECT w.id, w.model, w.level, w.subject_kind, w.subject_key, w.subject_label, \
      w.raised_at, w.case_ids, (SELECT MIN(e.at) FROM warning_events e WHERE e.warning_id = w.id \
-     AND e.action NOT IN ('raised', 'updated')) AS first_action_at \
+     AND e.action NOT IN ('raised', 'updated') AND e.at < $3) AS first_action_at \
      FROM warnings w WHERE w.raised_at >= $1 AND w.raised_at < $2 ORDER BY w.id";
 
 #[derive(sqlx::FromRow)]

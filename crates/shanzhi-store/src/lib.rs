@@ -223,12 +223,13 @@ pub trait Store: Send + Sync + 'static {
         cut_off: DateTime<Utc>,
     ) -> Result<Vec<shanzhi_core::assessment::CaseFacts>, StoreError>;
 
-    /// The warnings raised in [from, before), each with the first action of staff on it and the
-    /// regions of its cases (and its own, for a region's warning).
+    /// The warnings raised in [from, before), each with the first action of staff on it before
+    /// `cut_off` and the regions of its cases (and its own, for a region's warning).
     async fn assessment_warnings(
         &self,
         from: DateTime<Utc>,
         before: DateTime<Utc>,
+        cut_off: DateTime<Utc>,
     ) -> Result<Vec<shanzhi_core::assessment::WarningFacts>, StoreError>;
 
     /// Appends one computation of a period's star ratings. Earlier ones stay as history; the

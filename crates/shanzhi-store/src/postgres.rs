@@ -649,11 +649,16 @@ impl Store for PgStore {
         &self,
         from: DateTime<Utc>,
         before: DateTime<Utc>,
+        cut_off: DateTime<Utc>,
     ) -> Result<Vec<shanzhi_core::assessment::WarningFacts>, StoreError> {
         use crate::assessment::WarningRow;
         let mut tx = self.read_transaction().await?;
-        let rows: Vec<WarningRow> =
-            sqlx::query_as(crate::assessment::WARNINGS_SQL).bind(from).bind(before).fetch_all(&mut *tx).await?;
+        let rows: Vec<WarningRow> = sqlx::query_as(crate::assessment::WARNINGS_SQL)
+            .bind(from)
+            .bind(before)
+            .bind(cut_off)
+            .fetch_all(&mut *tx)
+            .await?;
         let mut found = rows.into_iter().map(WarningRow::into_facts).collect::<Result<Vec<_>, _>>()?;
         let ids: Vec<i64> = found.iter().flat_map(|w| w.case_ids.iter().map(|id| id.get())).collect();
         let regions: Vec<(i64, String)> = sqlx::query_as("SELECT id, region_code FROM cases WHERE id = ANY($1)")
@@ -681,7 +686,7 @@ impl Store for PgStore {
                 .bind(i64::from(r.stars))
                 .bind(r.score)
                 .bind(crate::assessment::breakdown(r))
-                .bind(at)
+                .bind(rows::to_microseconds(at))
                 .execute(&mut *tx)
                 .await?;
         }

@@ -89,8 +89,13 @@ async fn a_period_reads_its_cases_as_they_stood_at_the_cut_off(db: &TestDatabase
         record("in-september", "2026-09-05 09:00", "330110014224", None),
         record("in-november", "2026-11-02 09:00", "330110014225", None),
     ];
-    let ids: Vec<CaseId> =
-        store.register_cases_as_received(&records, "import:test").await.unwrap().into_iter().map(|r| r.case_id()).collect();
+    let ids: Vec<CaseId> = store
+        .register_cases_as_received(&records, "import:test")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.case_id())
+        .collect();
     let (october, september, november) = (ids[0], ids[1], ids[2]);
     let crime = |when: &str| EventKind::TurnedCriminal {
         crime: Crime { incident: Incident::Homicide, at: at(when), reason: "命案".into() },
@@ -166,7 +171,8 @@ async fn warnings_of_a_period_carry_their_first_action_and_regions(db: &TestData
     store.act_on_warning(id, None, &WarningAction::Acknowledge, None, "analyst", acted).await.unwrap();
 
     let from = raised - chrono::Duration::days(1);
-    let found = store.assessment_warnings(from, raised + chrono::Duration::days(1)).await.unwrap();
+    let before = raised + chrono::Duration::days(1);
+    let found = store.assessment_warnings(from, before, before).await.unwrap();
     assert_eq!(found.len(), 1);
     let f = &found[0];
     assert_eq!((f.level, f.model), (WarningLevel::Red, WarningModel::Region));
@@ -175,7 +181,10 @@ async fn warnings_of_a_period_carry_their_first_action_and_regions(db: &TestData
     let mut regions: Vec<String> = f.regions.iter().map(|r| r.to_string()).collect();
     regions.sort();
     assert_eq!(regions, vec!["330110005001", "330110014224"], "its own region and its case's");
-    assert!(store.assessment_warnings(from - chrono::Duration::days(5), from).await.unwrap().is_empty());
+    assert!(store.assessment_warnings(from - chrono::Duration::days(5), from, from).await.unwrap().is_empty());
+    // Seen from a cut-off before the acknowledgement, the warning was not yet acted on.
+    let earlier = store.assessment_warnings(from, before, acted - chrono::Duration::minutes(1)).await.unwrap();
+    assert_eq!(earlier[0].first_action_at, None);
 }
 
 async fn star_ratings_keep_their_history(db: &TestDatabase) {
@@ -190,7 +199,8 @@ async fn star_ratings_keep_their_history(db: &TestDatabase) {
         .replace("base_score = 100.0", "base_score = 50.0");
     let second = StarScheme::from_toml(&strict).unwrap().rate(village, &metrics, residents, &period);
     assert_ne!(first.stars, second.stars);
-    let t1 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+    // Nanoseconds in the instant: both stores keep microseconds.
+    let t1 = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap() + chrono::Duration::nanoseconds(123_456_789);
     store.record_star_ratings(period.label(), std::slice::from_ref(&first), t1).await.unwrap();
     store
         .record_star_ratings(period.label(), std::slice::from_ref(&second), t1 + chrono::Duration::hours(1))
@@ -203,6 +213,6 @@ async fn star_ratings_keep_their_history(db: &TestDatabase) {
     assert_eq!(latest[0].rating.scheme_version, "2026.2");
     let history = store.village_ratings(village).await.unwrap();
     assert_eq!(history.iter().map(|r| r.rating.stars).collect::<Vec<_>>(), vec![second.stars, first.stars]);
-    assert_eq!(history[1].computed_at, t1);
+    assert_eq!(history[1].computed_at, t1 - chrono::Duration::nanoseconds(789));
     assert!(store.star_ratings("2026-09").await.unwrap().is_empty());
 }

@@ -57,7 +57,7 @@ pub async fn compute(
 ) -> Result<PeriodAssessment, StoreError> {
     let cut_off = period.end().min(now);
     let cases = store.assessment_cases(period.start(), period.end(), cut_off).await?;
-    let warnings = store.assessment_warnings(period.start(), period.end()).await?;
+    let warnings = store.assessment_warnings(period.start(), period.end(), cut_off).await?;
     let assessment = assess(period, cut_off, &cases, &warnings, District { gazetteer, directory }, &settings.rules);
     let (mut ratings, mut unrated) = (Vec::new(), Vec::new());
     for (village, metrics) in &assessment.villages {
@@ -67,6 +67,14 @@ pub async fn compute(
         }
     }
     Ok(PeriodAssessment { assessment, ratings, unrated, cases })
+}
+
+impl PeriodAssessment {
+    /// Whether the period had ended when it was assessed: only then are its ratings final and
+    /// recorded.
+    pub fn is_final(&self) -> bool {
+        self.assessment.cut_off >= self.assessment.period.end()
+    }
 }
 
 /// The stages whose deadlines the metrics report, with their Chinese names.

@@ -14,6 +14,12 @@ on_both_stores!(
 
 const LEAD: &str = "中泰街道社会治理中心";
 
+fn last_month() -> String {
+    use chrono::Datelike;
+    let first = shanzhi_core::calendar::local_date(chrono::Utc::now()).with_day(1).unwrap();
+    (first - chrono::Days::new(1)).format("%Y-%m").to_string()
+}
+
 fn this_month() -> String {
     shanzhi_core::calendar::local_date(chrono::Utc::now()).format("%Y-%m").to_string()
 }
@@ -113,7 +119,9 @@ async fn a_month_of_cases_is_assessed_and_every_figure_opens_into_its_cases(app:
 
 async fn star_ratings_are_recorded_and_kept_as_history(app: TestApp) {
     intake(&app, "13812345678", "恒达建筑劳务公司拖欠我们8名工人工资共计6万元，多次讨要未果。").await;
-    let month = this_month();
+    let (status, refused) = app.post(&format!("/api/v1/assessments/ratings?period={}", this_month()), &json!({})).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("period_not_ended")), "{refused}");
+    let month = last_month();
     let (status, first) = app.post(&format!("/api/v1/assessments/ratings?period={month}"), &json!({})).await;
     assert_eq!(status, 200, "{first}");
     assert_eq!(first["recorded"], 223);
@@ -134,6 +142,9 @@ async fn bad_assessment_requests_are_4xx_with_a_code(app: TestApp) {
         ("/api/v1/assessments/cases?period=2026-10&figure=overdue&unit=town:330110014224", 400, "bad_unit"),
         ("/api/v1/assessments/cases?period=2026-10&figure=overdue&unit=planet:mars", 400, "bad_unit"),
         ("/api/v1/villages/330110014/ratings", 404, "unknown_village"),
+        ("/api/v1/assessments/cases?period=2026-10&figure=overdue&unit=town:330110999", 404, "unknown_unit"),
+        ("/api/v1/assessments/cases?period=2026-10&figure=overdue&unit=department:没有这个部门", 404, "unknown_unit"),
+        ("/api/v1/assessments?period=%2B262142-12-31..%2B262142-12-31", 400, "bad_period"),
     ] {
         let (got, body) = app.get(path).await;
         assert_eq!((got, body["error"]["code"].as_str()), (status, Some(code)), "{path}: {body}");

@@ -94,7 +94,8 @@ impl Figure {
         let received = j.period.contains(case.basics.received_at);
         // Handled: received in the period and handled as a case of its own (not merged into one).
         let handled = received && case.merged().is_none();
-        let incident = |wanted: &[Incident]| received && case.basics.incident.is_some_and(|i| wanted.contains(&i));
+        // An incident is counted once: the records merged into its case are more reports of it.
+        let incident = |wanted: &[Incident]| handled && case.basics.incident.is_some_and(|i| wanted.contains(&i));
         let agreement = case.workflow.agreement.as_ref().filter(|_| handled);
         let checked = || agreement.into_iter().flat_map(|a| &a.terms).filter(|t| t.honoured.is_some());
         match self {

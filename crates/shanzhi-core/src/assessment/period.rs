@@ -31,7 +31,8 @@ impl Period {
         };
         let (first, last) = if let Some((a, b)) = s.split_once("..") {
             let (first, last) = (day(a)?, day(b)?);
-            if last < first || (last - first).num_days() > 3660 {
+            let years = 2000..=2100;
+            if last < first || !years.contains(&first.year()) || !years.contains(&last.year()) {
                 return Err(error());
             }
             (first, last)
@@ -54,16 +55,32 @@ impl Period {
             let y = year(s)?;
             (first_of(y, 1), last_of(y, 12))
         };
-        Ok(Period { label: s.to_owned(), first, last })
+        Ok(Period::of_days(first, last))
+    }
+
+    /// The days from `first` to `last`, labelled in the shortest way that names them: `2026-10`
+    /// for a whole month however it was written, so that one period has one rating history.
+    fn of_days(first: NaiveDate, last: NaiveDate) -> Period {
+        let (y, m1, m2) = (first.year(), first.month(), last.month());
+        let whole_months = first.day() == 1 && last == last_of(last.year(), m2) && y == last.year();
+        let label = match (whole_months, m1, m2) {
+            (true, 1, 12) => format!("{y}"),
+            (true, 1, 6) => format!("{y}-H1"),
+            (true, 7, 12) => format!("{y}-H2"),
+            (true, m, n) if m == n => format!("{y}-{m:02}"),
+            (true, m, n) if n == m + 2 && m % 3 == 1 => format!("{y}-Q{}", m / 3 + 1),
+            _ => format!("{first}..{last}"),
+        };
+        Period { label, first, last }
     }
 
     /// The calendar month of `day`.
     pub fn month_of(day: NaiveDate) -> Period {
-        let first = first_of(day.year(), day.month());
-        Period { label: first.format("%Y-%m").to_string(), first, last: last_of(day.year(), day.month()) }
+        Period::of_days(first_of(day.year(), day.month()), last_of(day.year(), day.month()))
     }
 
-    /// How the period was written (`2026-10`): the key its star ratings are kept under.
+    /// The period's canonical name (`2026-10`, `2026-Q4`, `2026-10-01..2026-10-15`): the key its
+    /// star ratings are kept under.
     pub fn label(&self) -> &str {
         &self.label
     }
@@ -156,12 +173,29 @@ mod tests {
             assert_eq!((p.first(), p.last(), p.title().as_str()), (d(first), d(last), title), "{written}");
             assert_eq!(p.label(), written);
         }
+        // One period, one name, however it is written.
+        for (written, label) in
+            [("2026-q4", "2026-Q4"), ("2026-10-01..2026-10-31", "2026-10"), (" 2026-10-01 .. 2026-12-31 ", "2026-Q4")]
+        {
+            assert_eq!(Period::parse(written).unwrap().label(), label, "{written}");
+        }
         assert_eq!(Period::parse("2026-10").unwrap().days(), 31);
     }
 
     #[test]
     fn nonsense_is_refused() {
-        for bad in ["", "2026-13", "2026-1", "26-10", "2026-Q5", "2026-10-15..2026-10-01", "十月", "2026-10-01..x"] {
+        for bad in [
+            "",
+            "2026-13",
+            "2026-1",
+            "26-10",
+            "2026-Q5",
+            "2026-10-15..2026-10-01",
+            "十月",
+            "2026-10-01..x",
+            "+262142-12-31..+262142-12-31",
+            "0000-01-01..0000-01-02",
+        ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
     }

@@ -143,6 +143,13 @@ impl StarScheme {
         let scheme: StarScheme = toml::from_str(text)?;
         let invalid = |why: String| Err(SchemeError::Invalid(why));
         let t = scheme.thresholds;
+        let numbers = [scheme.base_score, t.two, t.three, t.four, t.five]
+            .into_iter()
+            .chain(scheme.deductions.iter().flat_map(|d| [d.points_per_rate, d.max_points]))
+            .chain(scheme.bonuses.iter().flat_map(|b| [b.at_least, b.points]));
+        if let Some(bad) = numbers.into_iter().find(|n| !n.is_finite()) {
+            return invalid(format!("every number of a scheme is finite, not {bad}"));
+        }
         if !(t.two <= t.three && t.three <= t.four && t.four <= t.five) {
             return invalid(format!("thresholds must rise from two to five stars: {t:?}"));
         }

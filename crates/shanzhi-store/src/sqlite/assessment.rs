@@ -69,10 +69,15 @@ impl SqliteStore {
         &self,
         from: DateTime<Utc>,
         before: DateTime<Utc>,
+        cut_off: DateTime<Utc>,
     ) -> Result<Vec<WarningFacts>, StoreError> {
         let mut tx = self.read_transaction().await?;
-        let rows: Vec<WarningRow> =
-            sqlx::query_as(assessment::WARNINGS_SQL).bind(from).bind(before).fetch_all(&mut *tx).await?;
+        let rows: Vec<WarningRow> = sqlx::query_as(assessment::WARNINGS_SQL)
+            .bind(from)
+            .bind(before)
+            .bind(cut_off)
+            .fetch_all(&mut *tx)
+            .await?;
         let mut warnings = rows.into_iter().map(WarningRow::into_facts).collect::<Result<Vec<_>, _>>()?;
         let ids: Vec<i64> = warnings.iter().flat_map(|w| w.case_ids.iter().map(|id| id.get())).collect();
         let mut regions = Vec::new();
@@ -105,7 +110,7 @@ impl SqliteStore {
                 .bind(i64::from(r.stars))
                 .bind(r.score)
                 .bind(assessment::breakdown(r))
-                .bind(at)
+                .bind(crate::rows::to_microseconds(at))
                 .execute(&mut *tx)
                 .await?;
         }

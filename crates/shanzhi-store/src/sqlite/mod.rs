@@ -504,8 +504,9 @@ impl Store for SqliteStore {
         &self,
         from: DateTime<Utc>,
         before: DateTime<Utc>,
+        cut_off: DateTime<Utc>,
     ) -> Result<Vec<shanzhi_core::assessment::WarningFacts>, StoreError> {
-        self.read_assessment_warnings(from, before).await
+        self.read_assessment_warnings(from, before, cut_off).await
     }
 
     async fn record_star_ratings(

@@ -54,6 +54,24 @@ fn period(written: Option<&str>) -> Result<Period, ApiError> {
     }
 }
 
+/// The unit written, if the district has it (404 otherwise).
+fn known_unit(state: &AppState, written: Option<&str>) -> Result<Unit, ApiError> {
+    let unit = unit(written)?;
+    let known = match &unit {
+        Unit::District => true,
+        Unit::Town(code) | Unit::Village(code) => state.gazetteer.region(*code).is_some(),
+        Unit::Department(name) => state.departments.get(name).is_some(),
+    };
+    if known {
+        Ok(unit)
+    } else {
+        Err(ApiError::NotFound {
+            code: "unknown_unit",
+            message: format!("the district has no {}", written.unwrap_or("")),
+        })
+    }
+}
+
 fn unit(written: Option<&str>) -> Result<Unit, ApiError> {
     let written = written.unwrap_or("district").trim();
     let region = |code: &str, level| {
@@ -153,7 +171,7 @@ async fn behind(
     let period = period(q.period.as_deref())?;
     let figure: Figure =
         q.figure.parse().map_err(|e: shanzhi_core::UnknownName| bad("bad_figure", "figure", e.to_string()))?;
-    let unit = unit(q.unit.as_deref())?;
+    let unit = known_unit(&state, q.unit.as_deref())?;
     let p = assessed(&state, &period).await?;
     let judging = Judging {
         period: &period,
@@ -230,8 +248,9 @@ async fn accountability(
     })))
 }
 
-/// `POST /api/v1/assessments/ratings?period=2026-10`: rates every village for the period and
-/// records the ratings (earlier ones of the period stay as history).
+/// `POST /api/v1/assessments/ratings?period=2026-10`: rates every village for an ended period and
+/// records the ratings (earlier ones of the period stay as history); 409 for a period that has
+/// not ended.
 async fn record_ratings(
     State(state): State<AppState>,
     query: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
@@ -239,6 +258,12 @@ async fn record_ratings(
     let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
     let period = period(q.period.as_deref())?;
     let p = assessed(&state, &period).await?;
+    if !p.is_final() {
+        return Err(ApiError::Conflict {
+            code: "period_not_ended",
+            message: format!("{} has not ended: its ratings are recorded once it has", period.title()),
+        });
+    }
     state.store.record_star_ratings(period.label(), &p.ratings, Utc::now()).await?;
     Ok(Json(json!({ "period": period.label(), "recorded": p.ratings.len(), "ratings": p.ratings })))
 }

@@ -28,8 +28,12 @@ pub async fn run(ledger: &Ledger, period: &str, out: &Path, record: bool) -> any
     let computed = started.elapsed();
     let sheets = report::assessment::sheets(&assessed, &ledger.gazetteer, ledger.assessment.rules.unsatisfied_at_most)?;
     let written = report::write(out, &sheets)?;
+    // Ratings of a period still running would change: they are recorded once it has ended.
+    let record = record && assessed.is_final();
     if record {
         ledger.store.record_star_ratings(period.label(), &assessed.ratings, Utc::now()).await?;
+    } else if !assessed.is_final() {
+        eprintln!("notice: {} has not ended; the ratings are provisional and not recorded", period.title());
     }
     let d = &assessed.assessment.district;
     let percent = |r: Option<f64>| r.map_or("—".to_owned(), |r| format!("{:.1}%", r * 100.0));

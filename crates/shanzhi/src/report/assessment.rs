@@ -157,29 +157,32 @@ pub fn sheets(p: &PeriodAssessment, gazetteer: &Gazetteer, unsatisfied_at_most: 
     });
     let warnings = Sheet::new("预警", columns)?.with_title(format!("{title} 预警处置"))?.with_rows(rows)?;
 
+    // One row per case: a town's list may run to thousands, more than a cell holds.
     let judging = Judging { period: &a.period, cut_off: a.cut_off, unsatisfied_at_most };
-    let columns = vec![Column::text("单位"), Column::text("类别"), Column::integer("件数"), Column::text("案件编号")];
+    let columns = vec![
+        Column::text("单位"),
+        Column::text("类别"),
+        Column::integer("案件编号"),
+        Column::text("受理时间"),
+        Column::text("村社"),
+        Column::text("状态"),
+        Column::text("牵头部门"),
+    ];
     let mut rows = Vec::new();
-    let crimes: Vec<String> =
-        cases_behind(Figure::Crimes, &Unit::District, &p.cases, judging).map(|c| c.basics.id.to_string()).collect();
-    rows.push(vec![
-        Cell::from("全区"),
-        Cell::from("民转刑（逐件倒查）"),
-        Cell::from(crimes.len()),
-        Cell::from(crimes.join("、")),
-    ]);
-    let red: Vec<String> = a
-        .warnings
-        .iter()
-        .filter(|w| w.level == shanzhi_core::warning::WarningLevel::Red)
-        .map(|w| w.id.to_string())
-        .collect();
-    rows.push(vec![
-        Cell::from("全区"),
-        Cell::from("红色预警（逐条倒查）"),
-        Cell::from(red.len()),
-        Cell::from(red.join("、")),
-    ]);
+    let mut push = |unit: &str, what: &str, c: &shanzhi_core::assessment::CaseFacts| {
+        rows.push(vec![
+            Cell::from(unit),
+            Cell::from(what),
+            Cell::from(c.basics.id.get()),
+            Cell::from(beijing(c.basics.received_at)),
+            Cell::from(name(c.basics.region)),
+            Cell::from(c.status.label()),
+            Cell::from(c.lead()),
+        ]);
+    };
+    for c in cases_behind(Figure::Crimes, &Unit::District, &p.cases, judging) {
+        push("全区", "民转刑（逐件倒查）", c);
+    }
     let units = a
         .towns
         .keys()
@@ -187,19 +190,14 @@ pub fn sheets(p: &PeriodAssessment, gazetteer: &Gazetteer, unsatisfied_at_most: 
         .chain(a.departments.keys().map(|d| (Unit::Department(d.clone()), d.clone())));
     for (unit, label) in units {
         for figure in ACCOUNTABILITY_FIGURES {
-            let ids: Vec<String> =
-                cases_behind(figure, &unit, &p.cases, judging).map(|c| c.basics.id.to_string()).collect();
-            if !ids.is_empty() {
-                rows.push(vec![
-                    Cell::from(&label),
-                    Cell::from(figure.label()),
-                    Cell::from(ids.len()),
-                    Cell::from(ids.join("、")),
-                ]);
+            for c in cases_behind(figure, &unit, &p.cases, judging) {
+                push(&label, figure.label(), c);
             }
         }
     }
-    let accountability = Sheet::new("倒查", columns)?.with_title(format!("{title} 倒查清单"))?.with_rows(rows)?;
+    let accountability = Sheet::new("倒查", columns)?
+        .with_title(format!("{title} 倒查清单（红色预警见“预警”表；逐件倒查见 /api/v1/cases/{{id}}/backtrace）"))?
+        .with_rows(rows)?;
 
     Ok(vec![towns, departments, villages, warnings, accountability])
 }
