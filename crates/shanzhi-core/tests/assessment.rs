@@ -259,6 +259,14 @@ fn ledger() -> Vec<CaseFacts> {
     // 8. A grid report in V2 late on 10-31, not yet routed.
     cases.push(story(8, Channel::Grid, V2, "10-31 23:30", CaseKind::Dispute).facts());
 
+    // 10. A September case in V3, signed for in September, in mediation since 09-30 with a
+    //     deadline of 10-14 and still at it: October's 超期件 and a late 调解 stage of October.
+    let mut c10 = story(10, Channel::Window, V3, "09-25 09:00", CaseKind::Dispute);
+    c10.routed("09-25 10:00", D3, RegionLevel::Town, "09-26 10:00")
+        .accepted("09-26 09:00", D3, "10-10 09:00")
+        .then("09-30 09:00", MediationStarted { due_at: at("10-14 09:00") });
+    cases.push(c10.facts());
+
     // 9. Received after the period: in no figure of October.
     cases.push(story(9, Channel::Grid, V2, "11-01 00:30", CaseKind::Dispute).facts());
     cases
@@ -317,7 +325,7 @@ fn the_district_figures_are_the_hand_computed_ones() {
         (Figure::AcceptedOnTime, 3),     // 2 was late
         (Figure::Resolved, 3),           // 1 2 3 (6 only in November)
         (Figure::ResolvedLocally, 2),    // 1 and 2 at town level; 3 at district level
-        (Figure::Overdue, 2),            // 2 (follow-up due 10-27) and 5 (not signed for by 10-23)
+        (Figure::Overdue, 3),            // 2 (follow-up due 10-27), 5 (not signed for by 10-23), 10 (September's)
         (Figure::RepeatVisits, 1),       // 4
         (Figure::ResolvedOnce, 3),       // 1 2 3
         (Figure::Reopened, 1),           // 2
@@ -371,13 +379,13 @@ fn on_time_per_stage_is_the_hand_computed_one() {
     assert_eq!(stage(CaseStatus::Routed), Some((6, 4)));
     // 受理: 1, 2, 3 ended on time; 6's runs to 11-05, not yet due.
     assert_eq!(stage(CaseStatus::Accepted), Some((3, 3)));
-    // 调解: 1, and 2 twice.
-    assert_eq!(stage(CaseStatus::Mediating), Some((3, 3)));
+    // 调解: 1, and 2 twice, on time; 10's, received in September, late since 10-14.
+    assert_eq!(stage(CaseStatus::Mediating), Some((4, 3)));
     // 回访: 1, 2's first, 3 on time; 2's second open past 10-27.
     assert_eq!(stage(CaseStatus::Resolved), Some((4, 3)));
     // 退回: 5 routed again within a day.
     assert_eq!(stage(CaseStatus::Returned), Some((1, 1)));
-    assert!(close(d.on_time_rate(), 14.0 / 17.0));
+    assert!(close(d.on_time_rate(), 14.0 / 18.0));
 }
 
 #[test]
@@ -404,7 +412,7 @@ fn towns_villages_and_departments_count_their_own_cases() {
     let v3 = &a.villages[&code(V3)];
     assert_eq!(
         (v3.count(Figure::Overdue), v3.count(Figure::UnresolvedDisputes), v3.count(Figure::CriminalCases)),
-        (1, 2, 1)
+        (2, 2, 1)
     );
     // Every village of the district is there, with or without cases.
     assert_eq!(a.villages.len(), 223);
@@ -415,7 +423,7 @@ fn towns_villages_and_departments_count_their_own_cases() {
     assert_eq!(a.departments[D1].count(Figure::Handled), 2);
     assert_eq!(a.departments[D1].count(Figure::Crimes), 2);
     assert_eq!(a.departments[D2].count(Figure::Handled), 1);
-    assert_eq!(a.departments[D3].count(Figure::Overdue), 1);
+    assert_eq!(a.departments[D3].count(Figure::Overdue), 2);
     assert_eq!(a.departments[POLICE].count(Figure::Resolved), 0);
 }
 
@@ -427,7 +435,7 @@ fn every_figure_opens_into_the_cases_that_make_it() {
     let ids = |figure, unit: &Unit| {
         cases_behind(figure, unit, &cases, judging).map(|c| c.basics.id.get()).collect::<Vec<_>>()
     };
-    assert_eq!(ids(Figure::Overdue, &Unit::District), vec![2, 5]);
+    assert_eq!(ids(Figure::Overdue, &Unit::District), vec![2, 5, 10]);
     assert_eq!(ids(Figure::Crimes, &Unit::Department(D1.into())), vec![2, 7]);
     assert_eq!(ids(Figure::RepeatVisits, &Unit::Village(code(V2))), vec![4]);
     // The lists and the counts agree for every figure and every town.

@@ -14,71 +14,53 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
-/// The cases of the period: received in [$1, $2), or with a crime (民转刑) recorded in it.
+/// The cases of the period [$1, $2): received in it; with a crime (民转刑) recorded in it; or
+/// received before its end and handled in it (an event at or after its start, or still open), whose
+/// stages the period judges.
 const COHORT: &str = "(c.received_at >= $1 AND c.received_at < $2) OR c.id IN \
-     (SELECT case_id FROM case_events WHERE kind = 'turned_criminal' AND at >= $1 AND at < $2)";
+     (SELECT case_id FROM case_events WHERE kind = 'turned_criminal' AND at >= $1 AND at < $2) \
+     OR (c.received_at < $2 AND (c.status NOT IN ('closed', 'merged') \
+     OR c.id IN (SELECT case_id FROM case_events WHERE at >= $1)))";
+
+/// The ids of the cohort, in order.
+pub(crate) fn cohort_sql() -> String {
+    format!("SELECT c.id FROM cases c WHERE {COHORT} ORDER BY c.id")
+}
+
+/// How many parts the cohort is read in: each part's rows are parsed and replayed while the
+/// database answers the next, so the two cores share the work.
+pub(crate) const PARTS: usize = 8;
+
+/// `IN (1, 2, 3)` for a part of the cohort: ids are integers, written into the statement so that
+/// a part of any size stays within the bound-parameter limits.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    format!("IN ({})", list.join(","))
+}
 
 /// The columns of a [`BasicsRow`], in its fields' order.
 pub(crate) const BASICS_COLUMNS: &str = "id, channel, received_at, region_code, kind, category, incident";
 
-/// The cases of the cohort with ids in [$3, $4).
-pub(crate) fn basics_sql() -> String {
+/// The cases whose id is `ids` (`IN (…)`, or `= ANY($1)`).
+pub(crate) fn basics_sql(ids: &str) -> String {
     format!(
         "SELECT c.id, c.channel, c.received_at, c.region_code, c.kind, c.category, c.incident \
-         FROM cases c WHERE ({COHORT}) AND c.id >= $3 AND c.id < $4"
+         FROM cases c WHERE c.id {ids}"
     )
 }
-
-/// The size and the smallest and largest case id of the cohort, to read it in id ranges.
-pub(crate) fn id_range_sql() -> String {
-    format!("SELECT COUNT(*), MIN(c.id), MAX(c.id) FROM cases c WHERE {COHORT}")
-}
-
-/// Id ranges [from, to) that split `min..=max` into `parts` about equal ones.
-pub(crate) fn id_ranges(min: i64, max: i64, parts: i64) -> Vec<(i64, i64)> {
-    let step = ((max - min + 1) / parts).max(1);
-    let mut ranges = Vec::new();
-    let mut from = min;
-    while from <= max {
-        let to = if max - from < 2 * step { max + 1 } else { from + step };
-        ranges.push((from, to));
-        from = to;
-    }
-    ranges
-}
-
-/// The ranges a period's cohort is read in: each range's rows are parsed and replayed while the
-/// database answers the next, so the two cores share the work.
-pub(crate) const ID_RANGES: i64 = 8;
 
 /// The columns of an [`EventRow`], in its fields' order.
 pub(crate) const EVENT_COLUMNS: &str = "case_id, seq, at, kind, detail";
 
-/// The history of the same cases (ids in [$3, $4)) before the cut-off $5, without the events the
-/// assessment ignores (`CaseFacts::IGNORED_EVENTS`). `detail` is the dialect's expression for the
-/// detail as text. A `dense` cohort (most ids of its range, as a year's is) is read by walking
-/// the range's events and keeping those of the cohort; a sparse one (a month of a long ledger) by
-/// looking up the events of each of its cases.
-pub(crate) fn events_sql(detail: &str, dense: bool) -> String {
+/// The history of the cases whose id is `ids` before the cut-off (the parameter `cut_off`),
+/// without the events the assessment ignores (`CaseFacts::IGNORED_EVENTS`). `detail` is the
+/// dialect's expression for the detail as text.
+pub(crate) fn events_sql(ids: &str, cut_off: &str, detail: &str) -> String {
     let ignored = CaseFacts::IGNORED_EVENTS.map(|k| format!("'{k}'")).join(", ");
-    let select = format!("SELECT e.case_id, e.seq, e.at, e.kind, {detail} AS detail");
-    let kept = format!("e.at < $5 AND e.kind NOT IN ({ignored})");
-    if dense {
-        format!(
-            "{select} FROM cases c JOIN case_events e ON e.case_id = c.id \
-             WHERE c.id >= $3 AND c.id < $4 AND ({COHORT}) AND {kept}"
-        )
-    } else {
-        format!(
-            "{select} FROM case_events e WHERE {kept} AND e.case_id IN \
-             (SELECT c.id FROM cases c WHERE c.id >= $3 AND c.id < $4 AND ({COHORT}))"
-        )
-    }
-}
-
-/// Whether a cohort of `count` cases fills most of the ids from `min` to `max`.
-pub(crate) fn is_dense(count: i64, min: i64, max: i64) -> bool {
-    2 * count > max - min + 1
+    format!(
+        "SELECT e.case_id, e.seq, e.at, e.kind, {detail} AS detail FROM case_events e \
+         WHERE e.case_id {ids} AND e.at < {cut_off} AND e.kind NOT IN ({ignored})"
+    )
 }
 
 #[derive(sqlx::FromRow, Deserialize)]
@@ -266,14 +248,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn id_ranges_cover_every_id_once() {
-        for (min, max, parts) in [(1, 100_000, 8), (5, 5, 8), (1, 7, 8), (10, 30, 3)] {
-            let ranges = id_ranges(min, max, parts);
-            assert_eq!(ranges.first().unwrap().0, min);
-            assert_eq!(ranges.last().unwrap().1, max + 1);
-            assert!(ranges.windows(2).all(|w| w[0].1 == w[1].0 && w[0].0 < w[0].1));
-            assert!(ranges.len() as i64 <= parts);
-        }
+    fn a_part_of_the_cohort_is_an_integer_list() {
+        assert_eq!(id_list(&[3, 14, 159]), "IN (3,14,159)");
     }
 
     #[test]

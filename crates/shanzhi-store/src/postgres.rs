@@ -621,24 +621,18 @@ impl Store for PgStore {
         before: DateTime<Utc>,
         cut_off: DateTime<Utc>,
     ) -> Result<Vec<shanzhi_core::assessment::CaseFacts>, StoreError> {
-        // One range: PostgreSQL hands rows over as they come, with no document to build.
-        let (low, high) = (i64::MIN, i64::MAX);
+        // One part: PostgreSQL hands rows over as they come, with no document to build.
         let mut tx = self.read_transaction().await?;
-        let basics: Vec<crate::assessment::BasicsRow> = sqlx::query_as(&crate::assessment::basics_sql())
-            .bind(from)
-            .bind(before)
-            .bind(low)
-            .bind(high)
-            .fetch_all(&mut *tx)
-            .await?;
-        let events: Vec<crate::assessment::EventRow> = sqlx::query_as(&crate::assessment::events_sql("e.detail::text", false))
-            .bind(from)
-            .bind(before)
-            .bind(low)
-            .bind(high)
-            .bind(cut_off)
-            .fetch_all(&mut *tx)
-            .await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar(&crate::assessment::cohort_sql()).bind(from).bind(before).fetch_all(&mut *tx).await?;
+        let basics: Vec<crate::assessment::BasicsRow> =
+            sqlx::query_as(&crate::assessment::basics_sql("= ANY($1)")).bind(&ids).fetch_all(&mut *tx).await?;
+        let events: Vec<crate::assessment::EventRow> =
+            sqlx::query_as(&crate::assessment::events_sql("= ANY($1)", "$2", "e.detail::text"))
+                .bind(&ids)
+                .bind(cut_off)
+                .fetch_all(&mut *tx)
+                .await?;
         tx.commit().await?;
         crate::assessment::joined(
             tokio::task::spawn_blocking(move || crate::assessment::facts(basics, events, cut_off)).await,

@@ -7,7 +7,7 @@ use shanzhi_core::assessment::{CaseFacts, Period, ResidentRegister, StarScheme};
 use shanzhi_core::warning::{
     Factor, Statistic, Subject, SubjectKind, Warning, WarningAction, WarningLevel, WarningModel,
 };
-use shanzhi_core::workflow::{Crime, Routing};
+use shanzhi_core::workflow::{Crime, FollowUp, Outcome, Resolution, Routing};
 use shanzhi_core::{
     CaseId, CaseStatus, EventKind, Incident, LedgerRecord, NewCase, PiiKey, RecordContext, RegionCode, RegionLevel,
     defaults,
@@ -88,6 +88,8 @@ async fn a_period_reads_its_cases_as_they_stood_at_the_cut_off(db: &TestDatabase
         record("in-october", "2026-10-05 09:00", "330110014224", Some("public_order")),
         record("in-september", "2026-09-05 09:00", "330110014224", None),
         record("in-november", "2026-11-02 09:00", "330110014225", None),
+        record("august-open", "2026-08-05 09:00", "330110014225", None),
+        record("august-closed", "2026-08-06 09:00", "330110014225", None),
     ];
     let ids: Vec<CaseId> = store
         .register_cases_as_received(&records, "import:test")
@@ -96,7 +98,35 @@ async fn a_period_reads_its_cases_as_they_stood_at_the_cut_off(db: &TestDatabase
         .into_iter()
         .map(|r| r.case_id())
         .collect();
-    let (october, september, november) = (ids[0], ids[1], ids[2]);
+    let (october, september, november, august_open, august_closed) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
+    let resolved = EventKind::Resolved {
+        resolution: Resolution {
+            outcome: Outcome::AgreementReached,
+            level: RegionLevel::District,
+            department: "区公安分局".into(),
+            at: at("2026-08-10 10:00"),
+            summary: "已调解".into(),
+        },
+        due_at: at("2026-08-17 10:00"),
+    };
+    let followed_up = EventKind::FollowedUp {
+        follow_up: FollowUp { at: at("2026-08-12 10:00"), satisfaction: Some(5), comment: String::new() },
+        reopened: false,
+        due_at: None,
+    };
+    store
+        .import_history(&[
+            event(august_closed, "2026-08-06 10:00", routed("2026-08-07 10:00")),
+            event(
+                august_closed,
+                "2026-08-06 11:00",
+                EventKind::Accepted { department: "区公安分局".into(), due_at: at("2026-08-13 10:00") },
+            ),
+            event(august_closed, "2026-08-10 10:00", resolved),
+            event(august_closed, "2026-08-12 10:00", followed_up),
+        ])
+        .await
+        .unwrap();
     let crime = |when: &str| EventKind::TurnedCriminal {
         crime: Crime { incident: Incident::Homicide, at: at(when), reason: "命案".into() },
     };
@@ -119,22 +149,29 @@ async fn a_period_reads_its_cases_as_they_stood_at_the_cut_off(db: &TestDatabase
     let period = Period::parse("2026-10").unwrap();
     let cases: Vec<CaseFacts> = store.assessment_cases(period.start(), period.end(), period.end()).await.unwrap();
     let got: Vec<CaseId> = cases.iter().map(|c| c.basics.id).collect();
-    assert_eq!(got, vec![october, september], "received in October, or turned criminal in it; not November's");
-    assert!(!got.contains(&november));
+    assert!(got.is_sorted(), "in id order");
+    let mut expected = vec![october, september, august_open];
+    expected.sort();
+    assert_eq!(
+        got, expected,
+        "received in October, turned criminal in it, or still open in it; not November's, nor one closed before"
+    );
+    assert!(!got.contains(&november) && !got.contains(&august_closed));
 
-    let c = &cases[0];
+    let of = |id: CaseId| cases.iter().find(|c| c.basics.id == id).unwrap();
+    let c = of(october);
     assert_eq!(c.status, CaseStatus::Routed, "the acceptance after the cut-off is not seen");
     assert_eq!(c.basics.incident, Some(Incident::PublicOrder));
     assert_eq!(c.basics.region, RegionCode::parse("330110014224").unwrap());
     assert_eq!(c.stages.len(), 1);
-    assert!(c.is_overdue(period.end()), "its 签收 deadline of 10-06 passed");
-    let s = &cases[1];
+    assert!(c.overdue_within(period.start(), period.end()), "its 签收 deadline of 10-06 passed");
+    let s = of(september);
     assert_eq!(s.crime().map(|c| c.incident), Some(Incident::Homicide));
 
     // Seen from November's end, the acceptance is there.
     let later =
         store.assessment_cases(period.start(), period.end(), Period::parse("2026-11").unwrap().end()).await.unwrap();
-    assert_eq!(later[0].status, CaseStatus::Accepted);
+    assert_eq!(later.iter().find(|c| c.basics.id == october).unwrap().status, CaseStatus::Accepted);
 }
 
 fn warning(village: &str, level: WarningLevel) -> Warning {

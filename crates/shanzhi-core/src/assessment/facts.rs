@@ -40,17 +40,33 @@ pub struct Stage {
 }
 
 impl Stage {
-    /// Whether the stage is late at `cut_off`: it ended after its deadline, or still runs past it.
-    pub fn is_late(&self, cut_off: DateTime<Utc>) -> bool {
+    /// When the stage is judged: when it ended, if by its deadline; else when the deadline
+    /// passed. A stage running within its deadline, or paused, is not judged yet (`None` when
+    /// paused; the deadline otherwise, which the caller compares with the cut-off).
+    pub fn judged_at(&self) -> Option<DateTime<Utc>> {
         match self.ended_at {
-            Some(end) => end > self.due_at,
-            None => !self.paused && cut_off > self.due_at,
+            Some(end) if end <= self.due_at => Some(end),
+            Some(_) => Some(self.due_at),
+            None if self.paused => None,
+            None => Some(self.due_at),
         }
     }
 
-    /// Whether the stage is judged yet: it ended, or its deadline passed.
-    pub fn is_due(&self, cut_off: DateTime<Utc>) -> bool {
-        self.ended_at.is_some() || (!self.paused && cut_off > self.due_at)
+    /// Whether the stage ended by its deadline.
+    pub fn is_on_time(&self) -> bool {
+        self.ended_at.is_some_and(|end| end <= self.due_at)
+    }
+
+    /// Whether the stage was overdue at some moment of [from, cut_off): past its deadline and
+    /// not yet ended (a paused stage's clock stands still).
+    pub fn overdue_within(&self, from: DateTime<Utc>, cut_off: DateTime<Utc>) -> bool {
+        let late_until = match self.ended_at {
+            Some(end) if end > self.due_at => end,
+            Some(_) => return false,
+            None if self.paused => return false,
+            None => cut_off,
+        };
+        self.due_at < cut_off && late_until > from
     }
 }
 
@@ -209,16 +225,15 @@ impl CaseFacts {
         self.workflow.crime.as_ref()
     }
 
-    /// Whether any stage was late at the cut-off.
-    pub fn is_overdue(&self, cut_off: DateTime<Utc>) -> bool {
-        self.stages.iter().any(|s| s.is_late(cut_off))
+    /// Whether a stage of the case was overdue at some moment of [from, cut_off).
+    pub fn overdue_within(&self, from: DateTime<Utc>, cut_off: DateTime<Utc>) -> bool {
+        self.stages.iter().any(|s| s.overdue_within(from, cut_off))
     }
 
-    /// Whether the lead department signed for the case within its deadline (按时签收): the first
-    /// 签收 stage ended by `accepted` on time. `None` before it was accepted.
-    pub fn accepted_on_time(&self) -> Option<bool> {
-        let stage = self.stages.iter().find(|s| s.stage == CaseStatus::Routed && s.ended_by == Some("accepted"))?;
-        Some(stage.ended_at.is_some_and(|end| end <= stage.due_at))
+    /// The case's signature (签收): the 签收 stage that ended with the lead department accepting
+    /// the case, the last one (a case transferred is signed for by its new lead).
+    pub fn acceptance(&self) -> Option<&Stage> {
+        self.stages.iter().rev().find(|s| s.stage == CaseStatus::Routed && s.ended_by == Some("accepted"))
     }
 
     /// The ratings of the follow-ups made before the cut-off (`None`: the party was not reached).

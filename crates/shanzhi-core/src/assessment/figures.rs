@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::facts::CaseFacts;
+use super::facts::{CaseFacts, Stage};
 use super::period::Period;
 use crate::workflow::{CaseKind, Relation};
 use crate::{Channel, Incident, RegionLevel};
@@ -21,8 +21,9 @@ pub struct Judging<'a> {
 
 macro_rules! figures {
     ($($name:ident => $code:literal, $label:literal;)+) => {
-        /// A count of cases. The cohort of most is the cases received in the period; 民转刑 counts
-        /// the crimes recorded in the period, whenever their case was received.
+        /// A count of cases. Intake and outcome figures count the cases received in the period;
+        /// the handling (签收, 超期) and 民转刑 count what happened in the period, whenever the
+        /// case was received.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Figure { $($name),+ }
 
@@ -92,6 +93,9 @@ impl Figure {
     /// Whether `case` counts in this figure. The definitions are those of docs/metrics.md.
     pub fn counts(self, case: &CaseFacts, j: &Judging<'_>) -> bool {
         let received = j.period.contains(case.basics.received_at);
+        let own = case.merged().is_none();
+        let in_period = |at: DateTime<Utc>| j.period.start() <= at && at < j.cut_off;
+        let acceptance = case.acceptance().filter(|s| own && s.ended_at.is_some_and(in_period));
         // Handled: received in the period and handled as a case of its own (not merged into one).
         let handled = received && case.merged().is_none();
         // An incident is counted once: the records merged into its case are more reports of it.
@@ -101,13 +105,13 @@ impl Figure {
         match self {
             Figure::Received => received,
             Figure::Handled => handled,
-            Figure::Accepted => handled && case.accepted_on_time().is_some(),
-            Figure::AcceptedOnTime => handled && case.accepted_on_time() == Some(true),
+            Figure::Accepted => acceptance.is_some(),
+            Figure::AcceptedOnTime => acceptance.is_some_and(Stage::is_on_time),
             Figure::Resolved => handled && case.is_resolved(),
             Figure::ResolvedLocally => {
                 handled && matches!(case.resolved_level(), Some(RegionLevel::Town | RegionLevel::Village))
             }
-            Figure::Overdue => handled && case.is_overdue(j.cut_off),
+            Figure::Overdue => own && case.overdue_within(j.period.start(), j.cut_off),
             Figure::RepeatVisits => received && case.merged() == Some(Relation::Repeat),
             Figure::ResolvedOnce => handled && case.first_resolved_at.is_some(),
             Figure::Reopened => handled && case.first_resolved_at.is_some() && case.workflow.times_reopened > 0,

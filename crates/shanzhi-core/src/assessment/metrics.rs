@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::facts::CaseFacts;
+use super::facts::{CaseFacts, Stage};
 use super::figures::{Figure, Judging};
 use crate::warning::{WarningLevel, WarningModel};
 use crate::{CaseStatus, Channel, RegionCode};
@@ -15,7 +15,7 @@ use crate::{CaseStatus, Channel, RegionCode};
 /// Deadlines met in one stage of the handling.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StageCounts {
-    /// Stages judged: ended before the cut-off, or past their deadline at it.
+    /// Stages judged in the period: ended in it by their deadline, or their deadline passed in it.
     pub due: u32,
     /// Of those, ended by their deadline.
     pub on_time: u32,
@@ -90,13 +90,18 @@ impl Metrics {
             let category = case.basics.category.clone().unwrap_or_else(|| "未分类".to_owned());
             *self.by_category.entry(category).or_default() += 1;
         }
+        // Stages count in the period in which they are judged, whenever the case was received:
+        // a case received on the 30th whose deadline falls on the 2nd is judged next month.
+        if case.merged().is_none() {
+            let judged = |s: &&Stage| s.judged_at().is_some_and(|at| j.period.start() <= at && at < j.cut_off);
+            for stage in case.stages.iter().filter(judged) {
+                let counts = self.stages.entry(stage.stage).or_default();
+                counts.due += 1;
+                counts.on_time += u32::from(stage.is_on_time());
+            }
+        }
         if !figures.contains(&Figure::Handled) {
             return;
-        }
-        for stage in case.stages.iter().filter(|s| s.is_due(j.cut_off)) {
-            let counts = self.stages.entry(stage.stage).or_default();
-            counts.due += 1;
-            counts.on_time += u32::from(!stage.is_late(j.cut_off));
         }
         for rating in case.follow_up_ratings() {
             self.follow_ups += 1;

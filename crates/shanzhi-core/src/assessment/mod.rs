@@ -98,9 +98,10 @@ pub struct District<'a> {
     pub directory: &'a DepartmentDirectory,
 }
 
-/// Computes every metric of `period` for every unit. `cases` are the cases received in the
-/// period and those with a crime recorded in it, as they stood at `cut_off` (the end of the
-/// period, or now if it has not ended); `warnings` those raised in the period.
+/// Computes every metric of `period` for every unit. `cases` are, as they stood at `cut_off`
+/// (the end of the period, or now if it has not ended), the cases received in the period, those
+/// with a crime recorded in it, and those still handled in it (received before its end, and
+/// with an event in it or after it, or still open); `warnings` those raised in the period.
 pub fn assess(
     period: &Period,
     cut_off: DateTime<Utc>,
@@ -123,9 +124,7 @@ pub fn assess(
     for case in cases {
         figures.clear();
         figures.extend(Figure::ALL.iter().copied().filter(|f| f.counts(case, &judging)));
-        if figures.is_empty() {
-            continue;
-        }
+        // A case in no figure may still have a stage judged in the period.
         assessment.district.add_case(case, &figures, &judging);
         if let Some(town) = case.town() {
             assessment.towns.entry(town).or_default().add_case(case, &figures, &judging);

@@ -8,6 +8,8 @@ CREATE INDEX cases_incident_idx ON cases (incident, received_at) WHERE incident 
 -- 民转刑 and other events are found by kind and time: the assessment of a period reads the
 -- crimes recorded in it, whenever their case was received.
 CREATE INDEX case_events_kind_at_idx ON case_events (kind, at);
+-- The cases handled in a period are those with an event in it or after it.
+CREATE INDEX case_events_at_idx ON case_events (at, case_id);
 
 -- Each computation of a period's ratings appends rows; the latest per village and period is the
 -- rating, the earlier ones its history (a corrected ledger or a new scheme rates again).

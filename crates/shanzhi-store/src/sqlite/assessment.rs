@@ -23,30 +23,25 @@ impl SqliteStore {
         cut_off: DateTime<Utc>,
     ) -> Result<Vec<CaseFacts>, StoreError> {
         let mut tx = self.read_transaction().await?;
-        let (count, min, max): (i64, Option<i64>, Option<i64>) =
-            sqlx::query_as(&assessment::id_range_sql()).bind(from).bind(before).fetch_one(&mut *tx).await?;
-        let (Some(min), Some(max)) = (min, max) else { return Ok(Vec::new()) };
-        let dense = assessment::is_dense(count, min, max);
-        let (basics_sql, events_sql) = (
-            as_json(&assessment::basics_sql(), assessment::BASICS_COLUMNS),
-            as_json(&assessment::events_sql("e.detail", dense), assessment::EVENT_COLUMNS),
-        );
-        // One snapshot for every range; each range is parsed and replayed on a blocking thread
-        // while SQLite writes the next one's JSON.
-        let mut parts = Vec::new();
-        for (low, high) in assessment::id_ranges(min, max, assessment::ID_RANGES) {
-            let basics: String = sqlx::query_scalar(&basics_sql)
+        let ids: String =
+            sqlx::query_scalar(&format!("SELECT json_group_array(id) FROM ({})", assessment::cohort_sql()))
                 .bind(from)
                 .bind(before)
-                .bind(low)
-                .bind(high)
                 .fetch_one(&mut *tx)
                 .await?;
-            let events: String = sqlx::query_scalar(&events_sql)
-                .bind(from)
-                .bind(before)
-                .bind(low)
-                .bind(high)
+        let ids: Vec<i64> =
+            serde_json::from_str(&ids).map_err(|e| StoreError::Corrupt(format!("assessment cohort: {e}")))?;
+        // One snapshot for every part; each part is parsed and replayed on a blocking thread
+        // while SQLite writes the next one's JSON.
+        let mut parts = Vec::new();
+        for part in ids.chunks(ids.len().div_ceil(assessment::PARTS).max(1)) {
+            let list = assessment::id_list(part);
+            let basics: String =
+                sqlx::query_scalar(&as_json(&assessment::basics_sql(&list), assessment::BASICS_COLUMNS))
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let events_sql = assessment::events_sql(&list, "$1", "e.detail");
+            let events: String = sqlx::query_scalar(&as_json(&events_sql, assessment::EVENT_COLUMNS))
                 .bind(cut_off)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -72,12 +67,8 @@ impl SqliteStore {
         cut_off: DateTime<Utc>,
     ) -> Result<Vec<WarningFacts>, StoreError> {
         let mut tx = self.read_transaction().await?;
-        let rows: Vec<WarningRow> = sqlx::query_as(assessment::WARNINGS_SQL)
-            .bind(from)
-            .bind(before)
-            .bind(cut_off)
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<WarningRow> =
+            sqlx::query_as(assessment::WARNINGS_SQL).bind(from).bind(before).bind(cut_off).fetch_all(&mut *tx).await?;
         let mut warnings = rows.into_iter().map(WarningRow::into_facts).collect::<Result<Vec<_>, _>>()?;
         let ids: Vec<i64> = warnings.iter().flat_map(|w| w.case_ids.iter().map(|id| id.get())).collect();
         let mut regions = Vec::new();
