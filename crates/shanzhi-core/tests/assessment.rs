@@ -424,6 +424,9 @@ fn towns_villages_and_departments_count_their_own_cases() {
     assert_eq!(a.departments[D1].count(Figure::Crimes), 2);
     assert_eq!(a.departments[D2].count(Figure::Handled), 1);
     assert_eq!(a.departments[D3].count(Figure::Overdue), 2);
+    // 5's return is D2's, which returned it, not D3's, which leads it now.
+    assert_eq!(a.departments[D2].count(Figure::Returned), 1);
+    assert_eq!(a.departments[D3].count(Figure::Returned), 0);
     assert_eq!(a.departments[POLICE].count(Figure::Resolved), 0);
 }
 
@@ -438,10 +441,17 @@ fn every_figure_opens_into_the_cases_that_make_it() {
     assert_eq!(ids(Figure::Overdue, &Unit::District), vec![2, 5, 10]);
     assert_eq!(ids(Figure::Crimes, &Unit::Department(D1.into())), vec![2, 7]);
     assert_eq!(ids(Figure::RepeatVisits, &Unit::Village(code(V2))), vec![4]);
-    // The lists and the counts agree for every figure and every town.
-    for (town, metrics) in &a.towns {
+    assert_eq!(ids(Figure::Returned, &Unit::Department(D2.into())), vec![5]);
+    assert!(ids(Figure::Returned, &Unit::Department(D3.into())).is_empty());
+    // The lists and the counts agree for every figure of every town and department.
+    let units = a
+        .towns
+        .iter()
+        .map(|(t, m)| (Unit::Town(*t), m))
+        .chain(a.departments.iter().map(|(d, m)| (Unit::Department(d.clone()), m)));
+    for (unit, metrics) in units {
         for &figure in Figure::ALL {
-            assert_eq!(ids(figure, &Unit::Town(*town)).len() as u32, metrics.count(figure), "{town} {}", figure.code());
+            assert_eq!(ids(figure, &unit).len() as u32, metrics.count(figure), "{unit:?} {}", figure.code());
         }
     }
 }

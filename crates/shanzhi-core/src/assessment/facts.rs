@@ -101,6 +101,8 @@ pub struct CaseFacts {
     pub stages: Vec<Stage>,
     /// When it was first resolved, if it was before the cut-off (reopening does not undo that).
     pub first_resolved_at: Option<DateTime<Utc>>,
+    /// The departments that returned the case to the dispatcher (退回) before the cut-off.
+    pub returned_by: Vec<String>,
 }
 
 impl CaseFacts {
@@ -147,6 +149,7 @@ impl CaseFacts {
         };
         let mut stages: Vec<Stage> = Vec::new();
         let mut first_resolved_at = None;
+        let mut returned_by: Vec<String> = Vec::new();
         for event in history.iter().take_while(|e| e.at < cut_off) {
             case.apply(event);
             let clock = case.workflow.clock.as_ref();
@@ -175,10 +178,15 @@ impl CaseFacts {
             if matches!(event.kind, crate::EventKind::Resolved { .. }) {
                 first_resolved_at.get_or_insert(event.at);
             }
+            if let crate::EventKind::Returned { department, .. } = &event.kind
+                && !returned_by.contains(department)
+            {
+                returned_by.push(department.clone());
+            }
         }
         let mut basics = basics;
         basics.category = category_at(basics.category, history, cut_off);
-        CaseFacts { basics, status: case.status, workflow: case.workflow, stages, first_resolved_at }
+        CaseFacts { basics, status: case.status, workflow: case.workflow, stages, first_resolved_at, returned_by }
     }
 
     /// The town of the case.

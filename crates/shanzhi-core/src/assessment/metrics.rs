@@ -80,6 +80,11 @@ impl Metrics {
         self.counts[figure as usize]
     }
 
+    /// Counts a case in one figure only (a department that returned a case it does not lead).
+    pub(crate) fn add_count(&mut self, figure: Figure) {
+        self.counts[figure as usize] += 1;
+    }
+
     /// Adds one case, given the figures it counts in.
     pub(crate) fn add_case(&mut self, case: &CaseFacts, figures: &[Figure], j: &Judging<'_>) {
         for f in figures {

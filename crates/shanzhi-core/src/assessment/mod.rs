@@ -66,11 +66,14 @@ pub enum Unit {
 }
 
 impl Unit {
-    fn includes(&self, case: &CaseFacts) -> bool {
+    /// Whether `figure` of `case` is the unit's. A department answers for the cases it leads at
+    /// the cut-off, except for returns (退回), which are the returning department's.
+    fn answers_for(&self, figure: Figure, case: &CaseFacts) -> bool {
         match self {
             Unit::District => true,
             Unit::Town(code) => case.town() == Some(*code),
             Unit::Village(code) => case.village() == Some(*code),
+            Unit::Department(name) if figure == Figure::Returned => case.returned_by.contains(name),
             Unit::Department(name) => case.lead() == Some(name.as_str()),
         }
     }
@@ -132,8 +135,19 @@ pub fn assess(
         if let Some(village) = case.village() {
             assessment.villages.entry(village).or_default().add_case(case, &figures, &judging);
         }
+        // A return is the returning department's, not the lead's (unless it is both).
+        let returned = figures.contains(&Figure::Returned);
         if let Some(lead) = case.lead() {
-            assessment.departments.entry(lead.to_owned()).or_default().add_case(case, &figures, &judging);
+            let mut of_lead = figures.clone();
+            if returned && !case.returned_by.iter().any(|d| d == lead) {
+                of_lead.retain(|f| *f != Figure::Returned);
+            }
+            assessment.departments.entry(lead.to_owned()).or_default().add_case(case, &of_lead, &judging);
+        }
+        if returned {
+            for department in case.returned_by.iter().filter(|d| case.lead() != Some(d.as_str())) {
+                assessment.departments.entry(department.clone()).or_default().add_count(Figure::Returned);
+            }
         }
     }
     for w in warnings.iter().filter(|w| period.contains(w.raised_at)) {
@@ -164,7 +178,7 @@ pub fn cases_behind<'a>(
     cases: &'a [CaseFacts],
     judging: Judging<'a>,
 ) -> impl Iterator<Item = &'a CaseFacts> + 'a {
-    cases.iter().filter(move |c| unit.includes(c) && figure.counts(c, &judging))
+    cases.iter().filter(move |c| unit.answers_for(figure, c) && figure.counts(c, &judging))
 }
 
 /// What accountability (倒查) lists for a unit: the cases overdue, returned, reopened or rated
