@@ -130,6 +130,8 @@ impl CaseFacts {
             status: CaseStatus::Registered,
             registered_at: basics.received_at,
             version: 0,
+            // `Case::apply` moves the workflow, never the record: the record only needs to be a
+            // valid one, and the store need not read texts and parties the assessment never uses.
             record: CaseRecord {
                 channel: basics.channel,
                 external_id: ExternalId::parse("assessment").expect("a valid external id"),
