@@ -5,10 +5,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use shanzhi_core::assessment::{
-    Assessment, AssessmentRules, CaseFacts, District, Figure, Metrics, Period, ResidentRegister, SchemeError,
+    Assessment, AssessmentRules, CaseFacts, District, Figure, Metrics, Period, ResidentRegister, STAGES, SchemeError,
     StarRating, StarScheme, assess,
 };
-use shanzhi_core::{CaseStatus, DepartmentDirectory, Gazetteer, RegionCode, defaults};
+use shanzhi_core::{DepartmentDirectory, Gazetteer, RegionCode, defaults};
 use shanzhi_store::{Store, StoreError};
 
 /// The district's assessment data: the metrics' rules, the star scheme, residents per village.
@@ -76,16 +76,6 @@ impl PeriodAssessment {
         self.assessment.cut_off >= self.assessment.period.end()
     }
 }
-
-/// The stages whose deadlines the metrics report, with their Chinese names.
-pub const STAGES: [(CaseStatus, &str); 6] = [
-    (CaseStatus::Routed, "签收"),
-    (CaseStatus::Returned, "退回重派"),
-    (CaseStatus::Accepted, "受理"),
-    (CaseStatus::Screening, "排查"),
-    (CaseStatus::Mediating, "调解"),
-    (CaseStatus::Resolved, "回访"),
-];
 
 /// One unit's metrics as JSON: every figure's count, the rates (null where there is no data),
 /// the breakdowns, and the warnings.

@@ -135,7 +135,8 @@ impl Metrics {
         let counts = &mut self.warnings;
         counts.raised += 1;
         *counts.by_level.entry(w.level).or_default() += 1;
-        let hours = response_hours.get(&w.level).copied().unwrap_or(24);
+        // `AssessmentRules::from_toml` refuses rules without a response time for every level.
+        let hours = response_hours[&w.level];
         let deadline = w.raised_at + chrono::Duration::hours(i64::from(hours));
         if w.first_action_at.is_some() || cut_off > deadline {
             counts.due += 1;

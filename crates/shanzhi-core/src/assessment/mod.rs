@@ -29,7 +29,7 @@ pub use stars::{
 };
 
 use crate::warning::WarningLevel;
-use crate::{DepartmentDirectory, Gazetteer, RegionCode};
+use crate::{CaseStatus, DepartmentDirectory, Gazetteer, RegionCode};
 
 /// The tunable parts of the metrics (`data/assessment/metrics.toml`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -179,6 +179,23 @@ pub fn cases_behind<'a>(
     judging: Judging<'a>,
 ) -> impl Iterator<Item = &'a CaseFacts> + 'a {
     cases.iter().filter(move |c| unit.answers_for(figure, c) && figure.counts(c, &judging))
+}
+
+/// The stages whose deadlines the metrics judge, with their names in assessments.
+pub const STAGES: [(CaseStatus, &str); 6] = [
+    (CaseStatus::Routed, "签收"),
+    (CaseStatus::Returned, "退回重派"),
+    (CaseStatus::Accepted, "受理"),
+    (CaseStatus::Screening, "排查"),
+    (CaseStatus::Mediating, "调解"),
+    (CaseStatus::Resolved, "回访"),
+];
+
+impl Assessment {
+    /// How this assessment judged its cases: for opening its figures into their cases.
+    pub fn judging<'a>(&'a self, rules: &AssessmentRules) -> Judging<'a> {
+        Judging { period: &self.period, cut_off: self.cut_off, unsatisfied_at_most: rules.unsatisfied_at_most }
+    }
 }
 
 /// What accountability (倒查) lists for a unit: the cases overdue, returned, reopened or rated

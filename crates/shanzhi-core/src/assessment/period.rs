@@ -1,7 +1,9 @@
 //! Assessment periods: a month, a quarter, a half-year, a year, or any run of days, in Beijing
 //! time (an assessment of October is of the days 10-01 to 10-31 as people there count them).
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use crate::calendar::end_of_day;
 
 /// A run of whole days, first to last inclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -14,10 +16,6 @@ pub struct Period {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a period: write 2026-10 (a month), 2026-Q4, 2026-H2, 2026, or 2026-10-01..2026-10-15")]
 pub struct PeriodError(pub String);
-
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
-}
 
 impl Period {
     /// Parses `2026-10`, `2026-Q4`, `2026-H2`, `2026`, or `2026-10-01..2026-10-15`.
@@ -102,14 +100,14 @@ impl Period {
         f64::from(self.days()) / 30.0
     }
 
-    /// The first instant of the period (midnight in Beijing).
+    /// The first instant of the period (midnight in Beijing): the end of the day before.
     pub fn start(&self) -> DateTime<Utc> {
-        midnight(self.first)
+        end_of_day(self.first.pred_opt().expect("years after 2000 have a day before"))
     }
 
     /// The first instant after the period: the cut-off of its assessment.
     pub fn end(&self) -> DateTime<Utc> {
-        midnight(self.last.succ_opt().expect("years before 2101 have a next day"))
+        end_of_day(self.last)
     }
 
     pub fn contains(&self, at: DateTime<Utc>) -> bool {
@@ -145,13 +143,10 @@ fn last_of(year: i32, month: u32) -> NaiveDate {
     next.pred_opt().expect("a month has a last day")
 }
 
-fn midnight(day: NaiveDate) -> DateTime<Utc> {
-    beijing().from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight")).unwrap().with_timezone(&Utc)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -205,7 +200,8 @@ mod tests {
         let p = Period::parse("2026-10").unwrap();
         assert_eq!(p.start().to_rfc3339(), "2026-09-30T16:00:00+00:00");
         assert_eq!(p.end().to_rfc3339(), "2026-10-31T16:00:00+00:00");
-        let late_on_the_31st = beijing().with_ymd_and_hms(2026, 10, 31, 23, 59, 0).unwrap().with_timezone(&Utc);
+        let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        let late_on_the_31st = beijing.with_ymd_and_hms(2026, 10, 31, 23, 59, 0).unwrap().with_timezone(&Utc);
         assert!(p.contains(late_on_the_31st));
         assert!(!p.contains(p.end()));
         assert_eq!(Period::month_of(d("2026-11-28")), Period::parse("2026-11").unwrap());

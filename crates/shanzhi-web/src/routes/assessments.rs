@@ -2,6 +2,7 @@
 //! star ratings; the cases behind any figure; the accountability lists (倒查); and the history of
 //! recorded ratings.
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -10,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shanzhi_core::RegionCode;
 use shanzhi_core::assessment::CaseFacts;
-use shanzhi_core::assessment::{ACCOUNTABILITY_FIGURES, Figure, Judging, Period, Unit, cases_behind};
+use shanzhi_core::assessment::{ACCOUNTABILITY_FIGURES, Figure, Period, Unit, cases_behind};
 
 use crate::assessment::{PeriodAssessment, compute, metrics_json};
 use crate::{ApiError, AppState};
@@ -44,6 +45,12 @@ struct BehindQuery {
 
 fn bad(code: &'static str, field: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::BadRequest { code, field: Some(field), message: message.into() }
+}
+
+/// The period of a `?period=` query.
+fn asked_period(query: Result<Query<PeriodQuery>, QueryRejection>) -> Result<Period, ApiError> {
+    let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
+    period(q.period.as_deref())
 }
 
 /// The period asked for; the current month (Beijing time) when none is.
@@ -101,10 +108,9 @@ fn region_name(state: &AppState, code: RegionCode) -> String {
 /// `GET /api/v1/assessments?period=2026-10`.
 async fn overview(
     State(state): State<AppState>,
-    query: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
-    let period = period(q.period.as_deref())?;
+    let period = asked_period(query)?;
     let p = assessed(&state, &period).await?;
     let a = &p.assessment;
     let towns: Vec<Value> = a
@@ -165,7 +171,7 @@ fn case_brief(state: &AppState, c: &CaseFacts) -> Value {
 /// behind a figure (the first 500, oldest id first), and their number.
 async fn behind(
     State(state): State<AppState>,
-    query: Result<Query<BehindQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<BehindQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
     let period = period(q.period.as_deref())?;
@@ -173,11 +179,7 @@ async fn behind(
         q.figure.parse().map_err(|e: shanzhi_core::UnknownName| bad("bad_figure", "figure", e.to_string()))?;
     let unit = known_unit(&state, q.unit.as_deref())?;
     let p = assessed(&state, &period).await?;
-    let judging = Judging {
-        period: &period,
-        cut_off: p.assessment.cut_off,
-        unsatisfied_at_most: state.assessment.rules.unsatisfied_at_most,
-    };
+    let judging = p.assessment.judging(&state.assessment.rules);
     let cases: Vec<&CaseFacts> = cases_behind(figure, &unit, &p.cases, judging).collect();
     Ok(Json(json!({
         "period": period.label(),
@@ -195,16 +197,11 @@ async fn behind(
 /// or rated unsatisfied.
 async fn accountability(
     State(state): State<AppState>,
-    query: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
-    let period = period(q.period.as_deref())?;
+    let period = asked_period(query)?;
     let p = assessed(&state, &period).await?;
-    let judging = Judging {
-        period: &period,
-        cut_off: p.assessment.cut_off,
-        unsatisfied_at_most: state.assessment.rules.unsatisfied_at_most,
-    };
+    let judging = p.assessment.judging(&state.assessment.rules);
     let red: Vec<Value> = p
         .assessment
         .warnings
@@ -253,10 +250,9 @@ async fn accountability(
 /// not ended.
 async fn record_ratings(
     State(state): State<AppState>,
-    query: Result<Query<PeriodQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
-    let period = period(q.period.as_deref())?;
+    let period = asked_period(query)?;
     let p = assessed(&state, &period).await?;
     if !p.is_final() {
         return Err(ApiError::Conflict {

@@ -1,9 +1,9 @@
 //! The period's assessment as sheets: 镇街 (towns), 部门 (departments), 村社星级 (villages with
 //! their stars and score breakdown), 预警 (warnings), 倒查 (the accountability lists).
 
-use shanzhi_core::assessment::{ACCOUNTABILITY_FIGURES, Figure, Judging, Metrics, Unit, cases_behind};
+use shanzhi_core::assessment::{ACCOUNTABILITY_FIGURES, Figure, Judging, Metrics, STAGES, Unit, cases_behind};
 use shanzhi_core::{Gazetteer, RegionCode};
-use shanzhi_web::assessment::{PeriodAssessment, STAGES, region_name};
+use shanzhi_web::assessment::{PeriodAssessment, region_name};
 
 use super::{Cell, Column, Sheet};
 
