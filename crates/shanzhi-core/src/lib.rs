@@ -6,6 +6,7 @@
 //! parameter, and personal data is protected with a key the caller supplies. It knows nothing of
 //! databases, HTTP or files; [`defaults`] only embeds the default data at compile time.
 
+pub mod access;
 pub mod assessment;
 pub mod calendar;
 pub mod case;
@@ -27,7 +28,7 @@ pub use channel::Channel;
 pub use department::{Department, DepartmentDirectory, DepartmentKind};
 pub use incident::Incident;
 pub use money::Yuan;
-pub use pii::{IdNumber, IdentityHash, PhoneNumber, PiiKey, Protected};
+pub use pii::{IdNumber, IdentityHash, PhoneNumber, PiiKey, Protected, Sealed};
 pub use record::{FieldError, LedgerRecord, RecordContext};
 pub use region::{Gazetteer, Region, RegionCode, RegionLevel};
 pub use risk::RiskLevel;

@@ -488,7 +488,10 @@ fn expected_statuses(action: &str) -> &'static [CaseStatus] {
             &[Routed, Accepted, Screening, Mediating, Returned, Resolved]
         }
         // Staff correct a category at any time, except on a record merged into another case.
-        "change_category" => &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed],
+        // … and confirm it as it is, as often.
+        "change_category" | "confirm_category" => {
+            &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed]
+        }
         // 民转刑 may come while the dispute is handled or after it was closed.
         "record_crime" => &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed],
         other => panic!("no expectation for `{other}`"),
@@ -520,7 +523,10 @@ fn one_of_each_action() -> Vec<Action> {
         request_extension(5),
         decide_extension(true),
         Action::ChangeCategory { category: "contract".into() },
-        Action::RecordCrime { incident: None, reason: "双方再次冲突，一方持刀伤人，已刑事立案".into() },
+        Action::ConfirmCategory,
+        Action::RecordCrime {
+            incident: None, reason: "双方再次冲突，一方持刀伤人，已刑事立案".into()
+        },
     ]
 }
 
@@ -561,6 +567,50 @@ fn a_refused_action_writes_nothing() {
     assert_eq!(code(&err), "missing_reason");
     assert_eq!(s.case, before);
     assert_eq!(s.case.version, before.version);
+}
+
+/// The classifier learns from the categories staff confirm as well as those they correct, so a
+/// confirmation is an event of its own: `change_category` refuses an unchanged category.
+#[test]
+fn staff_confirm_a_category_as_it_is_but_cannot_confirm_none() {
+    let mut s = wage_case_in(CaseStatus::Accepted);
+    let err = s.refused(Action::ChangeCategory { category: "wage_arrears".into() });
+    assert_eq!(code(&err), "unchanged", "a correction must change the category");
+
+    let before = s.case.clone();
+    let kind = s.act(Action::ConfirmCategory);
+    assert_eq!(kind, EventKind::CategoryConfirmed { category: "wage_arrears".into() });
+    assert_eq!(kind.code(), "category_confirmed");
+    assert_eq!(s.case.record, before.record, "a confirmation changes no field of the record");
+    assert_eq!((s.status(), s.case.workflow.clone()), (before.status, before.workflow), "nor the workflow");
+    assert_eq!(s.case.version, before.version + 1, "but it is in the history");
+
+    // Corrected, then confirmed: the confirmation names the corrected category.
+    s.act(Action::ChangeCategory { category: "labour_contract".into() });
+    assert_eq!(s.act(Action::ConfirmCategory), EventKind::CategoryConfirmed { category: "labour_contract".into() });
+    // The event round-trips as the store writes it, with its code as the kind.
+    let json = serde_json::to_value(EventKind::CategoryConfirmed { category: "labour_contract".into() }).unwrap();
+    assert_eq!(json, json!({"kind": "category_confirmed", "category": "labour_contract"}));
+    assert_eq!(
+        serde_json::from_value::<Action>(json!({"action": "confirm_category"})).unwrap(),
+        Action::ConfirmCategory
+    );
+
+    // A case without a category has nothing to confirm: refused as invalid content on `action`.
+    let mut record = neighbour_record("n-9", "2026-03-09T09:00:00+08:00", NANHU);
+    record.as_object_mut().unwrap().remove("category");
+    let mut bare = Story::new(case_from(9, record));
+    assert_eq!(bare.case.record.category, None);
+    match bare.refused(Action::ConfirmCategory) {
+        WorkflowError::Invalid { code, field, .. } => assert_eq!((code, field), ("no_category", "action")),
+        other => panic!("refused as {other:?}"),
+    }
+    // Cleared by staff: nothing to confirm either.
+    s.act(Action::ChangeCategory { category: "other".into() });
+    let cleared = EventKind::CategoryChanged { from: Some("other".into()), to: None };
+    let seq = s.case.version + 1;
+    s.case.apply(&CaseEvent { case_id: s.case.id, seq, at: s.now, actor: "test".into(), kind: cleared });
+    assert_eq!(code(&s.refused(Action::ConfirmCategory)), "no_category");
 }
 
 #[test]

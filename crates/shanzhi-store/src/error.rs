@@ -28,6 +28,8 @@ pub enum StoreError {
     WarningNotFound(i64),
     #[error("text model version {0} does not exist")]
     TextModelNotFound(u32),
+    #[error("the user name `{0}` is taken")]
+    UserExists(String),
     #[error("warning {0} was changed by someone else at the same time; reload and retry")]
     WarningConflict(i64),
     /// The lifecycle refuses the action in the warning's state (or its content).

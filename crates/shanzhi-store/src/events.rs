@@ -33,6 +33,7 @@ mod tests {
             EventKind::Registered { channel: Channel::Petition },
             EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed },
             EventKind::CategoryChanged { from: None, to: Some("劳资纠纷".into()) },
+            EventKind::CategoryConfirmed { category: "wage_arrears".into() },
             EventKind::LinkConfirmed,
         ] {
             assert_eq!(decode(kind.code(), &encode(&kind)).unwrap(), kind);

@@ -6,7 +6,9 @@
 //! guards the ledger's invariants (history is append-only; a case row changes only together with
 //! the history event that records the change), so no caller can break them by mistake.
 
+mod access;
 mod assessment;
+mod dashboard;
 mod error;
 mod events;
 mod history;
@@ -28,7 +30,9 @@ use shanzhi_core::{
     Case, CaseEvent, CaseId, CaseStatus, Channel, EventKind, ExternalId, IdentityHash, NewCase, RegionCode,
 };
 
+pub use access::{ApiToken, NewApiToken, NewUser, Unmasking, User};
 pub use assessment::RecordedRating;
+pub use dashboard::DayCounts;
 pub use error::StoreError;
 pub use history::HistoricalEvent;
 pub use postgres::PgStore;
@@ -247,9 +251,31 @@ pub trait Store: Send + Sync + 'static {
     /// Every rating of a village, the latest first.
     async fn village_ratings(&self, village: RegionCode) -> Result<Vec<RecordedRating>, StoreError>;
 
-    /// The categories staff set, for the classifier to learn from (`shanzhi train`): for each case
-    /// not merged whose latest `category_changed` event set a category (not cleared it), that
-    /// category as written, with the case's masked text; by case id.
+    // Who may use the platform (migration 0007). Passwords and tokens arrive hashed.
+
+    /// Adds a user; [`StoreError::UserExists`] when the name is taken.
+    async fn add_user(&self, user: &NewUser) -> Result<User, StoreError>;
+    async fn user(&self, username: &str) -> Result<Option<User>, StoreError>;
+    async fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Starts a login session (and forgets the expired ones).
+    async fn start_session(&self, token_hash: &str, user_id: i64, expires_at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The user of a live session: not expired at `now`, user not disabled.
+    async fn session_user(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<User>, StoreError>;
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError>;
+    async fn add_api_token(&self, token: &NewApiToken) -> Result<ApiToken, StoreError>;
+    /// The token with this hash, unless revoked.
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError>;
+    async fn api_tokens(&self) -> Result<Vec<ApiToken>, StoreError>;
+    /// Revokes a token for good; false when there is no such live token.
+    async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError>;
+    /// Logs that `actor` sees the case's personal data in clear, and why (before they see it).
+    async fn record_unmasking(&self, case: CaseId, actor: &str, reason: &str) -> Result<(), StoreError>;
+    async fn unmaskings(&self, case: CaseId) -> Result<Vec<Unmasking>, StoreError>;
+
+    /// The categories staff set or confirmed, for the classifier to learn from (`shanzhi train`):
+    /// for each case not merged whose latest `category_changed` or `category_confirmed` event set
+    /// or confirmed a category (not cleared it), that category as written, with the case's masked
+    /// text; by case id.
     async fn staff_labels(&self) -> Result<Vec<StaffLabel>, StoreError>;
 
     /// Keeps a trained classifier as the next version (numbered after every earlier one) and, if
@@ -266,6 +292,21 @@ pub trait Store: Send + Sync + 'static {
     /// Makes `version` the active one ([`StoreError::TextModelNotFound`] when there is none);
     /// the one active before stays saved, to be activated again.
     async fn activate_text_model(&self, version: u32) -> Result<TextModelVersion, StoreError>;
+
+    // The one screen (一屏观全区): `dashboard.rs`.
+
+    /// Records received and cases resolved on each day (Beijing time) from `first` to `last`,
+    /// one row per day with zeros where nothing happened; of one town or village when `region`
+    /// names one.
+    async fn daily_counts(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+        region: Option<RegionCode>,
+    ) -> Result<Vec<DayCounts>, StoreError>;
+
+    /// The region of each case of `ids` that exists, by case id (repeats answered once).
+    async fn case_regions(&self, ids: &[CaseId]) -> Result<Vec<(CaseId, RegionCode)>, StoreError>;
 }
 
 /// Builds the summary from `(code, count)` rows of `GROUP BY channel / status / town_code`.

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use shanzhi_core::case::{GeoPoint, Party, PartyKind, PartyRole};
+use shanzhi_core::pii::PiiKind;
 use shanzhi_core::workflow::{Candidate, Workflow};
 use shanzhi_core::{Case, CaseEvent, CaseId, CaseRecord, CaseText, ExternalId, NewCase, RegionCode, Yuan};
 
@@ -24,14 +25,14 @@ pub(crate) const SELECT_CASE: &str = "SELECT id, channel, external_id, received_
      category, amount_fen, people_count, lat, lon, status, version, kind, workflow, incident FROM cases WHERE id = $1";
 
 /// The parties of several cases, for lists: `… WHERE case_id IN (…)` follows.
-pub(crate) const SELECT_PARTIES_OF: &str = "SELECT case_id, role, kind, name, id_hash, id_masked, phone_hash, phone_masked \
-     FROM parties";
+pub(crate) const SELECT_PARTIES_OF: &str = "SELECT case_id, role, kind, name, id_hash, id_masked, id_sealed, \
+     phone_hash, phone_masked, phone_sealed FROM parties";
 
-pub(crate) const SELECT_PARTIES: &str = "SELECT role, kind, name, id_hash, id_masked, phone_hash, phone_masked \
-     FROM parties WHERE case_id = $1 ORDER BY position";
+pub(crate) const SELECT_PARTIES: &str = "SELECT role, kind, name, id_hash, id_masked, id_sealed, phone_hash, \
+     phone_masked, phone_sealed FROM parties WHERE case_id = $1 ORDER BY position";
 
 pub(crate) const PARTY_COLUMNS: &str =
-    "case_id, position, role, kind, name, id_hash, id_masked, phone_hash, phone_masked";
+    "case_id, position, role, kind, name, id_hash, id_masked, id_sealed, phone_hash, phone_masked, phone_sealed";
 
 /// Records per insert statement: keeps every statement under SQLite's 32,766 bound parameters.
 pub(crate) const CHUNK: usize = 500;
@@ -65,8 +66,11 @@ pub(crate) struct PartyRow {
     name: Option<String>,
     id_hash: Option<String>,
     id_masked: Option<String>,
+    /// NULL for parties registered before migration 0008.
+    id_sealed: Option<String>,
     phone_hash: Option<String>,
     phone_masked: Option<String>,
+    phone_sealed: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -130,7 +134,8 @@ impl CaseRow {
 /// The columns a [`CandidateRow`] reads: the case's (`c`), and one of its parties' (`p`, from a
 /// left join: none when the case has no party).
 pub(crate) const CANDIDATE_FIELDS: &str = "c.id, c.status, c.received_at, c.region_code, c.category, c.body, \
-     c.respondent_key, c.primary_case_id, p.role, p.kind, p.name, p.id_hash, p.id_masked, p.phone_hash, p.phone_masked";
+     c.respondent_key, c.primary_case_id, p.role, p.kind, p.name, p.id_hash, p.id_masked, p.id_sealed, p.phone_hash, \
+     p.phone_masked, p.phone_sealed";
 
 /// An earlier case as the matcher reads it, once per party.
 #[derive(sqlx::FromRow)]
@@ -148,8 +153,11 @@ pub(crate) struct CandidateRow {
     name: Option<String>,
     id_hash: Option<String>,
     id_masked: Option<String>,
+    /// NULL for parties registered before migration 0008.
+    id_sealed: Option<String>,
     phone_hash: Option<String>,
     phone_masked: Option<String>,
+    phone_sealed: Option<String>,
 }
 
 /// Folds the rows of each case (consecutive, one per party) into a candidate.
@@ -164,8 +172,10 @@ pub(crate) fn candidates(rows: Vec<CandidateRow>) -> Result<Vec<Candidate>, Stor
                     name: row.name,
                     id_hash: row.id_hash,
                     id_masked: row.id_masked,
+                    id_sealed: row.id_sealed,
                     phone_hash: row.phone_hash,
                     phone_masked: row.phone_masked,
+                    phone_sealed: row.phone_sealed,
                 }
                 .into_party()?,
             ),
@@ -215,11 +225,22 @@ pub(crate) fn cases_with_parties(rows: Vec<CaseRow>, parties: Vec<CasePartyRow>)
 
 impl PartyRow {
     fn into_party(self) -> Result<Party, StoreError> {
-        let protected = |hash: Option<String>, masked: Option<String>| -> Result<_, StoreError> {
+        let protected = |hash: Option<String>,
+                         masked: Option<String>,
+                         sealed: Option<String>,
+                         kind: PiiKind|
+         -> Result<_, StoreError> {
             match (hash, masked) {
                 (Some(hash), Some(masked)) => Ok(Some(shanzhi_core::Protected {
                     hash: shanzhi_core::IdentityHash::parse(&hash).ok_or_else(|| corrupt("identity hash"))?,
                     masked,
+                    sealed: sealed
+                        .map(|s| {
+                            shanzhi_core::Sealed::parse(&s)
+                                .filter(|s| s.kind() == kind)
+                                .ok_or_else(|| corrupt(format!("sealed {} value", kind.code())))
+                        })
+                        .transpose()?,
                 })),
                 _ => Ok(None),
             }
@@ -228,8 +249,8 @@ impl PartyRow {
             role: self.role.parse::<PartyRole>().map_err(corrupt)?,
             kind: self.kind.parse::<PartyKind>().map_err(corrupt)?,
             name: self.name,
-            id_number: protected(self.id_hash, self.id_masked)?,
-            phone: protected(self.phone_hash, self.phone_masked)?,
+            id_number: protected(self.id_hash, self.id_masked, self.id_sealed, PiiKind::IdNumber)?,
+            phone: protected(self.phone_hash, self.phone_masked, self.phone_sealed, PiiKind::Phone)?,
         })
     }
 }
@@ -356,8 +377,10 @@ pub(crate) struct NewPartyRow<'a> {
     pub name: Option<&'a str>,
     pub id_hash: Option<&'a str>,
     pub id_masked: Option<&'a str>,
+    pub id_sealed: Option<&'a str>,
     pub phone_hash: Option<&'a str>,
     pub phone_masked: Option<&'a str>,
+    pub phone_sealed: Option<&'a str>,
 }
 
 /// The records of a chunk that were newly registered, with their ids.
@@ -385,8 +408,10 @@ pub(crate) fn party_rows<'a>(registered: &[(i64, &'a NewCase)]) -> Vec<NewPartyR
                 name: p.name.as_deref(),
                 id_hash: p.id_number.as_ref().map(|x| x.hash.as_str()),
                 id_masked: p.id_number.as_ref().map(|x| x.masked.as_str()),
+                id_sealed: p.id_number.as_ref().and_then(|x| x.sealed.as_ref()).map(|s| s.as_str()),
                 phone_hash: p.phone.as_ref().map(|x| x.hash.as_str()),
                 phone_masked: p.phone.as_ref().map(|x| x.masked.as_str()),
+                phone_sealed: p.phone.as_ref().and_then(|x| x.sealed.as_ref()).map(|s| s.as_str()),
             })
         })
         .collect()

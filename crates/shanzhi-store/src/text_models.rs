@@ -8,8 +8,8 @@ use shanzhi_core::{CaseId, EventKind};
 use crate::rows::case_id;
 use crate::{StoreError, events};
 
-/// A category that staff set on a case (`category_changed`), with the case's masked text: what
-/// `shanzhi train` adds to the corpus.
+/// A category that staff set on a case or confirmed (`category_changed`, `category_confirmed`),
+/// with the case's masked text: what `shanzhi train` adds to the corpus.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffLabel {
     pub case_id: CaseId,
@@ -50,16 +50,20 @@ pub struct TextModelVersion {
     pub active: bool,
 }
 
-/// For every case not merged, its latest `category_changed` event (the caller keeps those that
-/// set a category). `{detail}` is the detail column as text (`detail` in SQLite, `detail::text`
-/// in PostgreSQL, where it is JSONB). A full pass over the events of that kind: `shanzhi train`
-/// runs seldom, and an index for it would cost every write of the history.
+/// The events that label a case's category: staff set or corrected it, or confirmed it.
+const LABEL_KINDS: &str = "('category_changed', 'category_confirmed')";
+
+/// For every case not merged, its latest `category_changed` or `category_confirmed` event (the
+/// caller keeps those that set or confirm a category). `{detail}` is the detail column as text
+/// (`detail` in SQLite, `detail::text` in PostgreSQL, where it is JSONB). A full pass over the
+/// events of those kinds: `shanzhi train` runs seldom, and an index for it would cost every
+/// write of the history.
 pub(crate) fn staff_labels_sql(detail: &str) -> String {
     format!(
-        "SELECT c.id, c.body, {detail} AS detail FROM cases c \
+        "SELECT c.id, c.body, e.kind, {detail} AS detail FROM cases c \
          JOIN case_events e ON e.case_id = c.id \
-         WHERE c.status <> 'merged' AND e.kind = 'category_changed' \
-         AND e.seq = (SELECT MAX(l.seq) FROM case_events l WHERE l.case_id = c.id AND l.kind = 'category_changed') \
+         WHERE c.status <> 'merged' AND e.kind IN {LABEL_KINDS} \
+         AND e.seq = (SELECT MAX(l.seq) FROM case_events l WHERE l.case_id = c.id AND l.kind IN {LABEL_KINDS}) \
          ORDER BY c.id"
     )
 }
@@ -92,19 +96,21 @@ pub(crate) const ACTIVATE: &str = "UPDATE text_models SET active = TRUE WHERE ve
 pub(crate) struct LabelRow {
     id: i64,
     body: String,
+    kind: String,
     detail: String,
 }
 
-/// The labels of the rows whose event set a category, in the rows' order.
+/// The labels of the rows whose event set or confirmed a category, in the rows' order.
 pub(crate) fn labels(rows: Vec<LabelRow>) -> Result<Vec<StaffLabel>, StoreError> {
     let mut labels = Vec::with_capacity(rows.len());
     for row in rows {
-        match events::decode("category_changed", &row.detail)? {
-            EventKind::CategoryChanged { to: Some(category), .. } => {
-                labels.push(StaffLabel { case_id: case_id(row.id)?, category, text: row.body });
-            }
-            EventKind::CategoryChanged { to: None, .. } => {}
-            other => return Err(StoreError::Corrupt(format!("a category_changed event reads as {}", other.code()))),
+        let category = match events::decode(&row.kind, &row.detail)? {
+            EventKind::CategoryChanged { to, .. } => to,
+            EventKind::CategoryConfirmed { category } => Some(category),
+            other => return Err(StoreError::Corrupt(format!("a category label reads as {}", other.code()))),
+        };
+        if let Some(category) = category {
+            labels.push(StaffLabel { case_id: case_id(row.id)?, category, text: row.body });
         }
     }
     Ok(labels)

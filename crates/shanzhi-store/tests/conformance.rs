@@ -52,6 +52,7 @@ conformance!(
     an_intake_registers_and_routes_or_links_in_one_transaction,
     concurrent_intakes_are_written_together_each_whole,
     registers_a_case_and_reads_it_back,
+    sealed_numbers_survive_every_path_and_older_parties_read_unsealed,
     registration_is_idempotent_by_channel_and_external_id,
     large_batches_register_every_record_in_order,
     every_change_appends_to_the_history,
@@ -85,6 +86,9 @@ conformance!(
     staff_labels_are_the_latest_category_of_each_case_not_merged,
     text_models_keep_every_version_and_one_is_active,
     histories_import_with_their_own_times,
+    users_sessions_and_tokens_keep_only_hashes,
+    the_unmasking_log_is_append_only,
+    daily_counts_are_by_beijing_day_and_region,
 );
 
 fn key() -> PiiKey {
@@ -153,6 +157,71 @@ async fn registers_a_case_and_reads_it_back(db: &TestDatabase) {
     assert_eq!(store.case_by_external_id(Channel::Police, &external).await.unwrap(), Some(id));
     assert_eq!(store.case_by_external_id(Channel::Hotline, &external).await.unwrap(), None);
     assert_eq!(store.case(CaseId::new(id.get() + 1000).unwrap()).await.unwrap(), None);
+}
+
+async fn sealed_numbers_survive_every_path_and_older_parties_read_unsealed(db: &TestDatabase) {
+    let store = open(db).await;
+    let key = key();
+    let clear = |case: &Case| {
+        let p = &case.record.parties[0];
+        let open =
+            |x: Option<&shanzhi_core::Protected>| x.and_then(|x| x.sealed.as_ref()).map(|s| key.unseal(s).unwrap());
+        (open(p.id_number.as_ref()), open(p.phone.as_ref()))
+    };
+    let expected = (Some("11010519491231002X".to_owned()), Some("13812345678".to_owned()));
+
+    // A batch import, an intake (SQLite's group commit) and an import with its past.
+    let imported = store.register_cases(&[wage_arrears("police", "110-1")], "t").await.unwrap()[0].case_id();
+    let plan: Plan = Arc::new(|_: &Case| Handling { next: None, others: vec![] });
+    let (_, intake) = store.register_case(wage_arrears("hotline", "12345-1"), "clerk:王", plan).await.unwrap();
+    let past = store.register_cases_as_received(&[wage_arrears("grid", "g-1")], "t").await.unwrap()[0].case_id();
+    for id in [imported, intake.id, past] {
+        let case = store.case(id).await.unwrap().unwrap();
+        assert_eq!(clear(&case), expected, "case {id}");
+        assert_eq!(
+            case.record.parties,
+            wage_arrears("police", "other").record.parties,
+            "sealed values are stored as made"
+        );
+        let sealed = case.record.parties[0].phone.as_ref().unwrap().sealed.as_ref().unwrap();
+        assert!(!sealed.as_str().contains("13812345678"), "never in clear: {}", sealed.as_str());
+    }
+    // Lists and the matcher read them too.
+    let page =
+        store.list_cases(&CaseFilter::default(), CaseOrder::Received, Page { limit: 10, offset: 0 }).await.unwrap();
+    assert!(page.cases.iter().all(|c| clear(c) == expected));
+    let phone_hash = key.protect_phone(&PhoneNumber::parse("13812345678").unwrap()).hash;
+    let query = CandidateQuery { identities: vec![phone_hash.clone()], ..nothing_since(at(2026, 1, 1, 0)) };
+    let candidates = store.match_candidates(&query).await.unwrap();
+    assert_eq!(candidates.len(), 3);
+    assert!(candidates.iter().all(|c| c.parties[0].phone.as_ref().unwrap().sealed.is_some()));
+
+    // A party registered before migration 0008 has no sealed value: it reads, masked only.
+    let old_case = "INSERT INTO cases (channel, external_id, received_at, registered_at, region_code, town_code, \
+                    body, status, version) VALUES ('grid', 'old-{n}', '2026-01-05T02:00:00Z', \
+                    '2026-01-05T02:00:00Z', '330110014', '330110014', '邻居占用楼道堆放杂物。', 'registered', 1)";
+    let old_party = |n: u32, sealed: &str| {
+        format!(
+            "INSERT INTO parties (case_id, position, role, kind, name, phone_hash, phone_masked, phone_sealed) \
+             SELECT id, 0, 'complainant', 'person', '楼下住户', '{}', '138****5678', {sealed} FROM cases \
+             WHERE external_id = 'old-{n}'",
+            phone_hash.as_str()
+        )
+    };
+    execute_raw(&db.url, &old_case.replace("{n}", "1")).await.unwrap();
+    execute_raw(&db.url, &old_party(1, "NULL")).await.unwrap();
+    let old = store.case_by_external_id(Channel::Grid, &ExternalId::parse("old-1").unwrap()).await.unwrap().unwrap();
+    let old = store.case(old).await.unwrap().unwrap();
+    let phone = old.record.parties[0].phone.as_ref().unwrap();
+    assert_eq!((phone.masked.as_str(), &phone.sealed), ("138****5678", &None));
+
+    // An ID number's sealed value in the phone column is refused, not passed off as a phone.
+    let id_sealed = wage_arrears("police", "other").record.parties[0].id_number.clone().unwrap().sealed.unwrap();
+    execute_raw(&db.url, &old_case.replace("{n}", "2")).await.unwrap();
+    execute_raw(&db.url, &old_party(2, &format!("'{}'", id_sealed.as_str()))).await.unwrap();
+    let swapped =
+        store.case_by_external_id(Channel::Grid, &ExternalId::parse("old-2").unwrap()).await.unwrap().unwrap();
+    assert!(matches!(store.case(swapped).await, Err(StoreError::Corrupt(_))));
 }
 
 async fn registration_is_idempotent_by_channel_and_external_id(db: &TestDatabase) {
@@ -2054,6 +2123,9 @@ async fn staff_labels_are_the_latest_category_of_each_case_not_merged(db: &TestD
             case("l-3", "丙", Some("劳资纠纷")),
             case("l-4", "丁", None),
             case("l-5", "戊", None),
+            case("l-6", "己", Some("劳资纠纷")),
+            case("l-7", "庚", Some("wage_arrears")),
+            case("l-8", "辛", None),
         ],
     )
     .await;
@@ -2075,10 +2147,31 @@ async fn staff_labels_are_the_latest_category_of_each_case_not_merged(db: &TestD
     // Set, then other events: the category stands.
     append(store, ids[4], change(None, Some("wage_arrears"))).await;
     append(store, ids[4], EventKind::StatusChanged { from: CaseStatus::Registered, to: CaseStatus::Routed }).await;
+    // Confirmed as it came with the record: a label staff gave.
+    let confirm = |category: &str| EventKind::CategoryConfirmed { category: category.to_owned() };
+    append(store, ids[5], confirm("劳资纠纷")).await;
+    // Confirmed, then corrected: the correction is the latest.
+    append(store, ids[6], confirm("wage_arrears")).await;
+    append(store, ids[6], change(Some("wage_arrears"), Some("labour_contract"))).await;
+    // Set, confirmed, then cleared: the clearing is the latest.
+    append(store, ids[7], change(None, Some("neighbour"))).await;
+    append(store, ids[7], confirm("neighbour")).await;
+    append(store, ids[7], change(Some("neighbour"), None)).await;
 
     let labels = store.staff_labels().await.unwrap();
     let got: Vec<(CaseId, &str)> = labels.iter().map(|l| (l.case_id, l.category.as_str())).collect();
-    assert_eq!(got, [(ids[0], "labour_contract"), (ids[4], "wage_arrears")]);
+    assert_eq!(
+        got,
+        [(ids[0], "labour_contract"), (ids[4], "wage_arrears"), (ids[5], "劳资纠纷"), (ids[6], "labour_contract")]
+    );
+    // A correction confirmed afterwards: the confirmation is the latest, and says the same.
+    append(store, ids[1], change(None, Some("neighbour"))).await;
+    append(store, ids[1], confirm("neighbour")).await;
+    let confirmed = store.staff_labels().await.unwrap();
+    assert!(confirmed.iter().any(|l| (l.case_id, l.category.as_str()) == (ids[1], "neighbour")), "{confirmed:?}");
+    assert_eq!(confirmed.len(), 5);
+    let history = store.history(ids[1]).await.unwrap();
+    assert_eq!(history.last().unwrap().kind, confirm("neighbour"), "the confirmation reads back as written");
     let first = store.case(ids[0]).await.unwrap().unwrap();
     assert_eq!(labels[0].text, first.record.text.as_str(), "the case's text as stored");
     assert!(labels[0].text.starts_with('甲') && labels[0].text.contains("138****5678"), "{}", labels[0].text);
@@ -2158,4 +2251,175 @@ async fn text_models_keep_every_version_and_one_is_active(db: &TestDatabase) {
         assert!(execute_raw(&db.url, "TRUNCATE text_models").await.is_err(), "the schema let me truncate text_models");
     }
     assert_eq!(store.text_models().await.unwrap(), list);
+}
+
+/// The one screen's trend: records received and cases resolved per Beijing day, of the district,
+/// a town or a village; and the regions of a set of cases.
+async fn daily_counts_are_by_beijing_day_and_region(db: &TestDatabase) {
+    use shanzhi_core::workflow::{Outcome, Resolution};
+    use shanzhi_store::{DayCounts, HistoricalEvent};
+
+    let store = open(db).await;
+    let store = &*store;
+    let received = |external_id: &str, at: &str, region: &str| {
+        variant(external_id, json!({ "received_at": at, "region": region }))
+    };
+    let records = [
+        // 23:30 in Beijing is 15:30 UTC: the 12th, not the 13th.
+        received("d-1", "2026-03-12T23:30:00+08:00", NANHU),
+        // 00:30 in Beijing is 16:30 UTC on the 12th: the 13th.
+        received("d-2", "2026-03-13T00:30:00+08:00", BAIYUN),
+        received("d-3", "2026-03-13T10:00:00+08:00", GAOQIAO),
+        // The day after the last: not counted.
+        received("d-4", "2026-03-15T00:00:00+08:00", NANHU),
+        // The last instant of the day before the first: not counted.
+        received("d-5", "2026-03-11T23:59:59+08:00", NANHU),
+    ];
+    let ids: Vec<CaseId> = store
+        .register_cases_as_received(&records, "import:past")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(Registration::case_id)
+        .collect();
+    let local = |d: u32, h: u32, m: u32| {
+        chrono::FixedOffset::east_opt(8 * 3600).unwrap().with_ymd_and_hms(2026, 3, d, h, m, 0).unwrap().to_utc()
+    };
+    let resolved = |case: CaseId, at: DateTime<Utc>| HistoricalEvent {
+        case,
+        at,
+        actor: "mediator:李".into(),
+        kind: EventKind::Resolved {
+            resolution: Resolution {
+                outcome: Outcome::AgreementReached,
+                level: RegionLevel::Town,
+                department: "中泰街道社会治理中心".into(),
+                at,
+                summary: "达成协议".into(),
+            },
+            due_at: at + chrono::Duration::days(7),
+        },
+    };
+    let reopened = |case: CaseId, at: DateTime<Utc>| HistoricalEvent {
+        case,
+        at,
+        actor: "mediator:李".into(),
+        kind: EventKind::Reopened { reason: "当事人反悔".into(), due_at: at + chrono::Duration::days(7) },
+    };
+    store
+        .import_history(&[
+            // Resolved at 00:10 on the 13th, reopened and resolved again that day: once on the 13th.
+            resolved(ids[0], local(13, 0, 10)),
+            reopened(ids[0], local(13, 9, 0)),
+            resolved(ids[0], local(13, 17, 0)),
+            resolved(ids[2], local(14, 9, 0)),
+            // Resolved the day after the last: not counted.
+            resolved(ids[1], local(15, 8, 0)),
+        ])
+        .await
+        .unwrap();
+
+    let counts = |region: Option<&'static str>| async move {
+        let region = region.map(|r| RegionCode::parse(r).unwrap());
+        store
+            .daily_counts(day(2026, 3, 12), day(2026, 3, 14), region)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|DayCounts { day, received, resolved }| (day.format("%d").to_string(), received, resolved))
+            .collect::<Vec<_>>()
+    };
+    let rows = |r: [(u64, u64); 3]| -> Vec<(String, u64, u64)> {
+        ["12", "13", "14"].iter().zip(r).map(|(d, (a, b))| (d.to_string(), a, b)).collect()
+    };
+    assert_eq!(counts(None).await, rows([(1, 0), (2, 1), (0, 1)]), "every day of the range, zeros too");
+    assert_eq!(counts(Some(ZHONGTAI)).await, rows([(1, 0), (1, 1), (0, 0)]), "a town's villages are the town's");
+    assert_eq!(counts(Some(NANHU)).await, rows([(1, 0), (0, 1), (0, 0)]));
+    assert_eq!(counts(Some(CANGQIAN)).await, rows([(0, 0), (1, 0), (0, 1)]));
+    assert_eq!(counts(Some("330110")).await, counts(None).await, "the district's code is the district");
+    let one_day = store.daily_counts(day(2026, 3, 13), day(2026, 3, 13), None).await.unwrap();
+    assert_eq!(one_day, [DayCounts { day: day(2026, 3, 13), received: 2, resolved: 1 }]);
+
+    let missing = CaseId::new(ids[4].get() + 100).unwrap();
+    let regions = store.case_regions(&[ids[2], ids[0], missing, ids[2]]).await.unwrap();
+    assert_eq!(
+        regions,
+        [(ids[0], region(NANHU)), (ids[2], region(GAOQIAO))],
+        "by id, once each, none for a missing case"
+    );
+    assert!(store.case_regions(&[]).await.unwrap().is_empty());
+}
+
+async fn users_sessions_and_tokens_keep_only_hashes(db: &TestDatabase) {
+    use shanzhi_core::access::Role;
+    use shanzhi_store::{NewApiToken, NewUser};
+    let store = open(db).await;
+    let user = NewUser {
+        username: "shen".into(),
+        display_name: "良渚街道·沈杰".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+        role: Role::Town,
+        region: Some(region("330110010")),
+        department: None,
+    };
+    let added = store.add_user(&user).await.unwrap();
+    assert_eq!(
+        (added.username.as_str(), added.role, added.region, added.disabled),
+        ("shen", Role::Town, user.region, false)
+    );
+    assert_eq!(store.user("shen").await.unwrap(), Some(added.clone()));
+    assert_eq!(store.user("nobody").await.unwrap(), None);
+    match store.add_user(&user).await {
+        Err(StoreError::UserExists(name)) => assert_eq!(name, "shen"),
+        other => panic!("a taken name must be refused, got {other:?}"),
+    }
+    assert_eq!(store.users().await.unwrap(), vec![added.clone()]);
+
+    // A session lives until it expires; ending it ends it.
+    let now = Utc::now();
+    store.start_session("live-hash", added.id, now + chrono::Duration::hours(1)).await.unwrap();
+    store.start_session("old-hash", added.id, now - chrono::Duration::seconds(1)).await.unwrap();
+    assert_eq!(store.session_user("live-hash", now).await.unwrap().map(|u| u.id), Some(added.id));
+    assert_eq!(store.session_user("old-hash", now).await.unwrap(), None, "expired");
+    assert_eq!(store.session_user("live-hash", now + chrono::Duration::hours(2)).await.unwrap(), None);
+    store.end_session("live-hash").await.unwrap();
+    assert_eq!(store.session_user("live-hash", now).await.unwrap(), None, "logged out");
+
+    let token = NewApiToken {
+        name: "12345热线".into(),
+        token_hash: "token-hash".into(),
+        role: Role::Handler,
+        region: None,
+        department: Some("杭州市余杭区劳动保障监察大队".into()),
+    };
+    let made = store.add_api_token(&token).await.unwrap();
+    assert_eq!(
+        (made.role, made.department.as_deref(), made.revoked_at),
+        (Role::Handler, token.department.as_deref(), None)
+    );
+    assert_eq!(store.api_token("token-hash").await.unwrap().map(|t| t.id), Some(made.id));
+    assert!(store.revoke_api_token(made.id).await.unwrap());
+    assert!(!store.revoke_api_token(made.id).await.unwrap(), "once");
+    assert_eq!(store.api_token("token-hash").await.unwrap(), None);
+    let listed = store.api_tokens().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].revoked_at.is_some(), "a revoked token stays listed");
+}
+
+async fn the_unmasking_log_is_append_only(db: &TestDatabase) {
+    let store = open(db).await;
+    let ids = register(&*store, &[wage_arrears("hotline", "u-1")]).await;
+    store.record_unmasking(ids[0], "窗口·周敏 (chuangkou)", "回电告知当事人调解时间").await.unwrap();
+    store.record_unmasking(ids[0], "劳动监察·吴刚 (laojian)", "联系用人单位核实").await.unwrap();
+    let log = store.unmaskings(ids[0]).await.unwrap();
+    let who: Vec<(&str, &str)> = log.iter().map(|u| (u.actor.as_str(), u.reason.as_str())).collect();
+    assert_eq!(
+        who,
+        [("窗口·周敏 (chuangkou)", "回电告知当事人调解时间"), ("劳动监察·吴刚 (laojian)", "联系用人单位核实")]
+    );
+    assert!(log[0].at <= log[1].at);
+    for sql in ["UPDATE pii_unmaskings SET reason = 'x'", "DELETE FROM pii_unmaskings"] {
+        assert!(execute_raw(&db.url, sql).await.is_err(), "{sql} must be refused");
+    }
+    assert_eq!(store.unmaskings(ids[0]).await.unwrap().len(), 2);
 }

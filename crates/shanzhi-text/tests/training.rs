@@ -126,3 +126,22 @@ fn held_out_texts_and_unknown_categories_from_the_ledger_are_left_out() {
     assert!(set.examples[..set.corpus].iter().all(|e| !corpus::is_held_out(&e.id)));
     assert_eq!(set.examples.len(), set.corpus + set.ledger);
 }
+
+#[test]
+fn every_held_out_text_as_the_ledger_stores_it_is_left_out() {
+    // The ledger keeps a record's text masked (`scrub_text`) and trimmed (`CaseText`); whatever
+    // else a held-out text went through on its way in, it must never be trained on.
+    let all = corpus::embedded().unwrap();
+    let second = corpus::parse(corpus::SECOND_HELD_OUT.0, corpus::SECOND_HELD_OUT.1).unwrap();
+    let held_out: Vec<&LabelledText> = all.iter().filter(|r| corpus::is_held_out(&r.id)).chain(&second).collect();
+    let stored = |text: &str| {
+        shanzhi_core::CaseText::parse(&shanzhi_core::pii::scrub_text(&format!(" {text}\n")))
+            .unwrap()
+            .as_str()
+            .to_owned()
+    };
+    let ledger: Vec<LabelledText> =
+        held_out.iter().enumerate().map(|(n, r)| label(n, &r.category, &stored(&r.text))).collect();
+    let set = corpus::with_ledger(&all, &ledger, analyzer().taxonomy()).unwrap();
+    assert_eq!((set.ledger, set.held_out), (0, held_out.len()), "held-out texts were trained on");
+}

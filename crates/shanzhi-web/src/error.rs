@@ -2,7 +2,7 @@
 //! logged 500 that tells the client nothing about the inside.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shanzhi_core::warning::WarningError;
@@ -12,6 +12,15 @@ use shanzhi_store::StoreError;
 pub enum ApiError {
     #[error("{message}")]
     BadRequest { code: &'static str, field: Option<&'static str>, message: String },
+    /// No valid login session or API token (401).
+    #[error("{message}")]
+    Unauthenticated { code: &'static str, message: String },
+    /// Authenticated, but the role or scope does not allow it (403).
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    /// Too many failed logins: try again after `retry_after_secs` (429).
+    #[error("too many failed logins; retry in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: u64 },
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
     /// The request conflicts with the state of the case or warning (an illegal transition).
@@ -102,6 +111,30 @@ impl IntoResponse for ApiError {
         let (status, detail) = match &self {
             ApiError::BadRequest { code, field, message } => {
                 simple(StatusCode::BAD_REQUEST, code, *field, message.clone())
+            }
+            ApiError::Unauthenticated { code, message } => {
+                let mut response = (
+                    StatusCode::UNAUTHORIZED,
+                    Json(ErrorBody {
+                        error: ErrorDetail { code, message: message.clone(), field: None, fields: Vec::new() },
+                    }),
+                )
+                    .into_response();
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                return response;
+            }
+            ApiError::Forbidden { code, message } => simple(StatusCode::FORBIDDEN, code, None, message.clone()),
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                let message = format!("too many failed logins; retry in {retry_after_secs} s");
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(ErrorBody {
+                        error: ErrorDetail { code: "too_many_attempts", message, field: None, fields: Vec::new() },
+                    }),
+                )
+                    .into_response();
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+                return response;
             }
             ApiError::NotFound { code, message } => simple(StatusCode::NOT_FOUND, code, None, message.clone()),
             ApiError::Conflict { code, message } => simple(StatusCode::CONFLICT, code, None, message.clone()),

@@ -5,6 +5,7 @@
 //! Page assets are embedded in the binary: government networks are closed to the internet.
 
 pub mod assessment;
+pub mod auth;
 mod error;
 mod extract;
 mod routes;
@@ -25,6 +26,11 @@ use tracing::Level;
 
 pub use error::ApiError;
 
+/// The one screen (`/api/v1/dashboard`, in `routes/dashboard.rs`), for the benchmark.
+pub mod dashboard {
+    pub use crate::routes::dashboard::{FRESH_FOR, build, cached};
+}
+
 /// What every handler may use.
 #[derive(Clone)]
 pub struct AppState {
@@ -40,6 +46,8 @@ pub struct AppState {
     pub plans: Arc<ContingencyPlans>,
     /// The assessment's rules, star-rating scheme and residents per village.
     pub assessment: Arc<assessment::AssessmentSettings>,
+    /// Login settings and the failed-login throttle.
+    pub auth: Arc<auth::Auth>,
 }
 
 /// The web application bound to its port, ready to run.
@@ -65,24 +73,30 @@ impl Application {
 
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        // The client's address feeds the login throttle.
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
-        .merge(routes::pages::router())
+        .merge(routes::assets::router())
         .nest(
             "/api/v1",
-            routes::ledger::router()
+            routes::session::router()
+                .merge(routes::ledger::router())
                 .merge(routes::cases::router())
+                .merge(routes::intake::router())
                 .merge(routes::actions::router())
                 .merge(routes::track::router())
                 .merge(routes::routing::router())
                 .merge(routes::warnings::router())
                 .merge(routes::assessments::router())
-                .merge(routes::backtrace::router()),
+                .merge(routes::dashboard::router())
+                .merge(routes::backtrace::router())
+                .merge(routes::unmask::router()),
         )
         .fallback(routes::not_found)
         .layer(

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use shanzhi_core::workflow::{self, Action, CaseKind, Context, Incoming, MatchEvidence, matching};
-use shanzhi_core::{Case, CaseId, CaseStatus, LedgerRecord, RecordContext};
+use shanzhi_core::{Case, CaseId, CaseStatus, LedgerRecord, NewCase, RecordContext};
 use shanzhi_store::{CandidateQuery, Handling, Plan, Registration};
 
 use crate::error::FieldProblem;
@@ -75,32 +75,7 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
     let query_code = random_code(8);
     new_case.workflow.query_code_hash = Some(state.pii_key.protect_query_code(&query_code).as_str().to_owned());
 
-    let identities = new_case
-        .record
-        .parties
-        .iter()
-        .flat_map(|p| [p.id_number.as_ref(), p.phone.as_ref()])
-        .flatten()
-        .map(|x| x.hash.clone())
-        .collect();
-    let candidates = state
-        .store
-        .match_candidates(&CandidateQuery {
-            identities,
-            respondent_key: new_case.workflow.respondent_key.clone(),
-            town: new_case.record.region.town(),
-            category: new_case.record.category.clone(),
-            since: matching::since(&state.rules.matching, new_case.record.received_at),
-            same_town_since: matching::same_town_since(&state.rules.matching, new_case.record.received_at),
-            limit: state.rules.matching.candidates_per_kind(),
-        })
-        .await?;
-    let incoming = Incoming::new(&new_case.record, new_case.workflow.respondent_key.as_deref());
-    let mut related: Vec<MatchEvidence> = candidates
-        .iter()
-        .map(|c| state.rules.matching.compare(&incoming, c))
-        .filter(|e| state.rules.matching.is_related(e))
-        .collect();
+    let (candidates, mut related) = related(state, &new_case).await?;
 
     // The primary case is the best match that is not itself linked; the routing is decided on
     // the case as registered. Both are written with the registration, in one transaction.
@@ -147,6 +122,42 @@ pub(crate) async fn intake(state: &AppState, mut raw: LedgerRecord, actor: &str)
     }
     related.retain(|e| e.case != case.id);
     Ok(Intake { case, query_code: Some(query_code), related, created: true })
+}
+
+/// The earlier cases that may be the same matter as `new_case` (the candidates the ledger holds,
+/// by shared party, respondent, or town and category), and the evidence of those related to it.
+/// Reads only: the intake preview shows the clerk what a registration would link.
+pub(crate) async fn related(
+    state: &AppState,
+    new_case: &NewCase,
+) -> Result<(Vec<workflow::Candidate>, Vec<MatchEvidence>), ApiError> {
+    let identities = new_case
+        .record
+        .parties
+        .iter()
+        .flat_map(|p| [p.id_number.as_ref(), p.phone.as_ref()])
+        .flatten()
+        .map(|x| x.hash.clone())
+        .collect();
+    let candidates = state
+        .store
+        .match_candidates(&CandidateQuery {
+            identities,
+            respondent_key: new_case.workflow.respondent_key.clone(),
+            town: new_case.record.region.town(),
+            category: new_case.record.category.clone(),
+            since: matching::since(&state.rules.matching, new_case.record.received_at),
+            same_town_since: matching::same_town_since(&state.rules.matching, new_case.record.received_at),
+            limit: state.rules.matching.candidates_per_kind(),
+        })
+        .await?;
+    let incoming = Incoming::new(&new_case.record, new_case.workflow.respondent_key.as_deref());
+    let related = candidates
+        .iter()
+        .map(|c| state.rules.matching.compare(&incoming, c))
+        .filter(|e| state.rules.matching.is_related(e))
+        .collect();
+    Ok((candidates, related))
 }
 
 /// A code from an alphabet without look-alikes (no 0/O, 1/I/L), easy to read out on the phone.

@@ -230,6 +230,20 @@ async fn returns_escalations_transfers_pauses_and_extensions(app: TestApp) {
         (last["kind"].as_str(), last["detail"]["to"].as_str()),
         (Some("category_changed"), Some("land_contract"))
     );
+    // Or confirm it as it is: a label too, though nothing changes.
+    assert!(case["allowed_actions"].as_array().unwrap().contains(&json!("confirm_category")), "{case}");
+    let (_, e) =
+        refused(&app, &id, json!({"actor": "x", "action": "change_category", "category": "land_contract"})).await;
+    assert_eq!(e["code"], "unchanged", "a correction must change something");
+    let confirmed = act(&app, &id, json!({"actor": "handler:李", "action": "confirm_category"})).await;
+    assert_eq!(confirmed["category"]["code"], "land_contract");
+    assert_eq!(confirmed["version"].as_u64(), case["version"].as_u64().map(|v| v + 1));
+    let (_, full) = app.get(&format!("/api/v1/cases/{id}")).await;
+    let last = full["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["detail"]["category"].as_str()),
+        (Some("category_confirmed"), Some("land_contract"))
+    );
     // A category outside the taxonomy is kept as written, its numbers masked like any text.
     let case = act(&app, &id, json!({"actor": "x", "action": "change_category", "category": "其他 13812345678"})).await;
     assert_eq!(case["category"]["code"], "其他 138****5678");
@@ -290,7 +304,7 @@ async fn illegal_transitions_and_bad_actions_are_4xx_with_a_code(app: TestApp) {
     }
     let (status, e) = refused(&app, &id, json!({"actor": "x", "action": "fly"})).await;
     assert_eq!((status, e["code"].as_str()), (400, Some("bad_action")));
-    let (status, e) = refused(&app, &id, json!({"action": "start_screening"})).await;
+    let (status, e) = refused(&app, &id, json!({"actor": " ", "action": "start_screening"})).await;
     assert_eq!((status, e["code"].as_str()), (400, Some("missing_actor")));
     let (status, _) = app.post("/api/v1/cases/999999/actions", &json!({"actor": "x", "action": "resume"})).await;
     assert_eq!(status, 404);
@@ -502,8 +516,9 @@ async fn bad_intake_is_a_4xx_naming_the_field(app: TestApp) {
     let fields: Vec<&str> =
         body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"region") && fields.contains(&"text"), "{fields:?}");
-    let (status, body) =
-        app.post("/api/v1/cases", &json!({"channel": "window", "region": "仓前街道", "text": "咨询"})).await;
+    let (status, body) = app
+        .post("/api/v1/cases", &json!({"channel": "window", "region": "仓前街道", "text": "咨询", "actor": ""}))
+        .await;
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("missing_actor")));
     let (_, list) = app.get("/api/v1/cases").await;
     assert_eq!(list["total"], 0, "nothing was registered");

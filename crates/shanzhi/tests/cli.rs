@@ -241,7 +241,7 @@ fn serve_demo_answers_and_stops_on_sigterm() {
     let db = TestDatabase::sqlite();
     let mut child = shanzhi(&db.url)
         .env_remove("SHANZHI_PII_KEY")
-        .args(["serve", "--demo", "--addr", "127.0.0.1:0"])
+        .args(["serve", "--demo", "--demo-cases", "2000", "--addr", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -255,14 +255,42 @@ fn serve_demo_answers_and_stops_on_sigterm() {
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .to_owned();
 
+    // The demo users follow, one for every role, with their password.
+    let mut banner = String::new();
+    for _ in 0..8 {
+        stdout.read_line(&mut banner).unwrap();
+    }
+    let password = banner.split_once("密码均为 ").and_then(|(_, rest)| rest.split('：').next()).unwrap().to_owned();
+    for username in ["admin", "zhihui", "chuangkou", "laojian", "liangzhu", "wanggezhang", "lingdao"] {
+        assert!(banner.contains(username), "{banner}");
+    }
+
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (health, summary) = rt.block_on(async {
-        let health = reqwest::get(format!("{url}healthz")).await.unwrap().status().as_u16();
-        let summary: serde_json::Value =
-            reqwest::get(format!("{url}api/v1/ledger/summary")).await.unwrap().json().await.unwrap();
-        (health, summary)
+    let (health, anonymous, summary) = rt.block_on(async {
+        let client = reqwest::Client::new();
+        let health = client.get(format!("{url}healthz")).send().await.unwrap().status().as_u16();
+        let anonymous = client.get(format!("{url}api/v1/ledger/summary")).send().await.unwrap().status().as_u16();
+        let login = client
+            .post(format!("{url}api/v1/session"))
+            .json(&serde_json::json!({"username": "zhihui", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(login.status(), 200);
+        let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+        let summary: serde_json::Value = client
+            .get(format!("{url}api/v1/ledger/summary"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (health, anonymous, summary)
     });
     assert_eq!(health, 200);
+    assert_eq!(anonymous, 401, "the ledger is not public");
     assert_eq!(summary["total"], 2000, "the demo ledger is loaded");
 
     let pid = child.id().to_string();
@@ -546,6 +574,18 @@ fn import_texts(db: &TestDatabase, dir: &Path, name: &str, texts: &[(String, Str
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
 
+/// Ride-hailing drivers against their platform: a wording the corpus lacks (its model reads a car
+/// in it); staff file these as labour-contract disputes.
+const RIDES: [&str; 6] = [
+    "网约车司机反映平台抽成过高，派单规则不透明。",
+    "多名网约车司机到平台运营点反映抽成比例上调。",
+    "网约车平台封号，司机称未说明理由，要求解封。",
+    "来电人是网约车司机，称平台扣除服务费过多。",
+    "网约车司机集体投诉平台派单算法，收入下降。",
+    "网约车司机与平台就抽成和奖励规则发生争议。",
+];
+const RIDE_PROBE: &str = "网约车平台突然提高抽成比例，司机们聚集要求协商。";
+
 #[test]
 fn train_learns_from_staffs_categories_keeps_versions_and_refuses_a_worse_model() {
     use shanzhi_core::Channel::Hotline;
@@ -553,17 +593,10 @@ fn train_learns_from_staffs_categories_keeps_versions_and_refuses_a_worse_model(
     let db = TestDatabase::sqlite();
     // Ride-hailing drivers against their platform: a wording the corpus lacks (its model reads a
     // car in it); staff file these as labour-contract disputes, by name or by code.
-    let rides = [
-        "网约车司机反映平台抽成过高，派单规则不透明。",
-        "多名网约车司机到平台运营点反映抽成比例上调。",
-        "网约车平台封号，司机称未说明理由，要求解封。",
-        "来电人是网约车司机，称平台扣除服务费过多。",
-        "网约车司机集体投诉平台派单算法，收入下降。",
-        "网约车司机与平台就抽成和奖励规则发生争议。",
-    ];
+    let rides = RIDES;
     let mut texts: Vec<(String, String)> =
         rides.iter().enumerate().map(|(n, t)| (format!("ride-{n}"), (*t).to_owned())).collect();
-    let probe = "网约车平台突然提高抽成比例，司机们聚集要求协商。";
+    let probe = RIDE_PROBE;
     texts.push(("probe-before".into(), probe.into()));
     import_texts(&db, dir.path(), "rides.jsonl", &texts);
     assert_ne!(category_of(&db, Hotline, "probe-before").as_deref(), Some("labour_contract"));
@@ -621,4 +654,187 @@ fn train_learns_from_staffs_categories_keeps_versions_and_refuses_a_worse_model(
     let (code, _, stderr) = run(shanzhi(&db.url).args(["train", "--activate", "9"]));
     assert_eq!(code, 1);
     assert!(stderr.contains("no text model version 9"), "{stderr}");
+}
+
+/// An active version this shanzhi cannot load (damaged, or of another format) is passed over at
+/// start, and `shanzhi train` measures the new model against what is used in its place, not
+/// against the accuracy the unusable version once claimed. On both stores.
+fn train_passes_over_an_active_model_it_cannot_load(db: &TestDatabase) {
+    use shanzhi_core::Channel::Hotline;
+    let dir = workdir();
+    let mut texts: Vec<(String, String)> =
+        RIDES.iter().enumerate().map(|(n, t)| (format!("ride-{n}"), (*t).to_owned())).collect();
+    texts.push(("probe-before".into(), RIDE_PROBE.into()));
+    import_texts(db, dir.path(), "rides.jsonl", &texts);
+    let labels: Vec<(String, &str)> = (0..RIDES.len()).map(|n| (format!("ride-{n}"), "labour_contract")).collect();
+    set_categories(db, Hotline, &labels);
+    // A model whose bytes were damaged, active, that claimed a high accuracy when it was saved.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = shanzhi_store::open(&db.url).await.unwrap();
+        let mut bytes = b"SZTM\x01\x00".to_vec();
+        bytes.extend((0..200u8).map(|b| b.wrapping_mul(37)));
+        let damaged = shanzhi_store::NewTextModel {
+            trained_by: "test".into(),
+            format: shanzhi_text::classify::FORMAT.into(),
+            corpus_examples: 884,
+            ledger_examples: 0,
+            held_out_accuracy: 0.99,
+            model: bytes,
+        };
+        assert_eq!(store.save_text_model(&damaged, true).await.unwrap().version, 1);
+    });
+
+    // Import works on, with the embedded corpus's model, and says why.
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("import").arg(dir.path().join("rides.jsonl")));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("cannot be loaded") && stderr.contains("checksum"), "{stderr}");
+    let (code, _, stderr) = run(shanzhi(&db.url).args(["train", "--activate", "1"]));
+    assert_eq!(code, 1);
+    assert!(stderr.contains("version 1 cannot be used") && stderr.contains("damaged"), "{stderr}");
+
+    let (code, stdout, stderr) = run(shanzhi(&db.url).arg("train"));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("before: the embedded corpus's model"), "{stdout}");
+    assert!(stdout.contains("version 2 is active"), "{stdout}");
+    import_texts(db, dir.path(), "probe.jsonl", &[("probe-after".into(), RIDE_PROBE.into())]);
+    assert_eq!(category_of(db, Hotline, "probe-after").as_deref(), Some("labour_contract"));
+    let (_, list, _) = run(shanzhi(&db.url).args(["train", "--list"]));
+    let active: Vec<&str> = list.lines().skip(1).filter(|l| l.contains(" * ")).collect();
+    assert!(active.len() == 1 && active[0].trim_start().starts_with("2 "), "{list}");
+}
+
+#[test]
+fn train_passes_over_an_active_model_it_cannot_load_on_sqlite() {
+    train_passes_over_an_active_model_it_cannot_load(&TestDatabase::sqlite());
+}
+
+#[test]
+fn train_passes_over_an_active_model_it_cannot_load_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(TestDatabase::postgres()) else {
+        return;
+    };
+    drop(rt);
+    train_passes_over_an_active_model_it_cannot_load(&db);
+}
+
+#[test]
+fn users_and_tokens_are_managed_from_the_command_line() {
+    let db = TestDatabase::sqlite();
+    let add = |args: &[&str], stdin: &str| {
+        let mut child = shanzhi(&db.url)
+            .args(["user", "add"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+        (status.code().unwrap(), String::from_utf8(stdout).unwrap(), String::from_utf8(stderr).unwrap())
+    };
+    let (code, stdout, stderr) = add(&["shen", "--role", "town", "--region", "良渚街道", "--name", "沈杰"], "");
+    assert_eq!(code, 0, "{stderr}");
+    let password = stdout.lines().last().unwrap();
+    assert_eq!(password.chars().count(), 16, "a generated password is printed last: {stdout}");
+    assert!(stdout.contains("镇街工作人员") && stdout.contains("良渚街道"), "{stdout}");
+
+    let (code, _, stderr) =
+        add(&["wu", "--role", "handler", "--department", "区劳动监察大队", "--password-stdin"], "short\n");
+    assert_eq!(code, 1);
+    assert!(stderr.contains("at least 10 characters"), "{stderr}");
+    let (code, _, stderr) = add(&["wu", "--role", "town"], "");
+    assert!(code == 1 && stderr.contains("needs a town"), "{stderr}");
+    let (code, _, stderr) = add(&["wu", "--role", "mayor"], "");
+    assert!(code == 1 && stderr.contains("unknown role"), "{stderr}");
+    let (code, _, stderr) = add(&["shen", "--role", "leader"], "");
+    assert!(code == 1 && stderr.contains("taken"), "{stderr}");
+    let (code, _, stderr) = add(
+        &["wu", "--role", "handler", "--department", "区劳动监察大队", "--password-stdin"],
+        "一个足够长的密码 2026\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+
+    let (code, list, _) = run(shanzhi(&db.url).args(["user", "list"]));
+    assert_eq!(code, 0);
+    assert!(list.contains("shen\t沈杰\t镇街工作人员\t良渚街道"), "{list}");
+    assert!(list.contains("杭州市余杭区劳动保障监察大队"), "{list}");
+    assert!(!list.contains("argon2") && !list.contains(password), "no secret is listed: {list}");
+
+    let (code, stdout, stderr) =
+        run(shanzhi(&db.url).args(["token", "create", "--role", "system", "--name", "12345热线"]));
+    assert_eq!(code, 0, "{stderr}");
+    let token = stdout.lines().last().unwrap().to_owned();
+    assert!(token.starts_with("szt_") && token.len() == 68, "{stdout}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(shanzhi_store::open(&db.url)).unwrap();
+    let hash = shanzhi_web::auth::Secret::parse(&token).unwrap().hash();
+    let stored = rt.block_on(store.api_token(&hash)).unwrap().expect("the printed token is the stored one");
+    assert_eq!((stored.name.as_str(), stored.role.code()), ("12345热线", "system"));
+
+    let (_, list, _) = run(shanzhi(&db.url).args(["token", "list"]));
+    assert!(list.contains("12345热线\tsystem") && !list.contains(&token[4..]), "{list}");
+    let id = stored.id.to_string();
+    assert_eq!(run(shanzhi(&db.url).args(["token", "revoke", &id])).0, 0);
+    assert!(rt.block_on(store.api_token(&hash)).unwrap().is_none(), "a revoked token no longer opens anything");
+    let (code, _, stderr) = run(shanzhi(&db.url).args(["token", "revoke", &id]));
+    assert!(code == 1 && stderr.contains("no live token"), "{stderr}");
+}
+
+#[test]
+fn classify_answers_each_line_before_the_next_is_written() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shanzhi"))
+        .arg("classify")
+        .env("RUST_LOG", "warn")
+        .env_remove("SHANZHI_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (answers, received) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if answers.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    // A debug build trains the classifier at start; the answer to a line comes at once after.
+    let mut answer = |what: &str| -> serde_json::Value {
+        let line = received.recv_timeout(Duration::from_secs(120)).unwrap_or_else(|e| {
+            let _ = child.kill();
+            panic!("no answer to {what} while stdin stays open: {e}")
+        });
+        serde_json::from_str(&line).unwrap()
+    };
+
+    stdin.write_all("中泰街道南湖村某工地拖欠37名工人工资共计32万元\n".as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    assert_eq!(answer("the first line")["category"], "wage_arrears");
+
+    // Over the 1 MB limit: refused, and the stream goes on.
+    let mut long = "邻".repeat(400_000).into_bytes();
+    long.push(b'\n');
+    stdin.write_all(&long).unwrap();
+    stdin.flush().unwrap();
+    let refused = answer("an over-long line");
+    assert_eq!(
+        (refused["error"]["line"].as_u64(), refused["error"]["code"].as_str()),
+        (Some(2), Some("line_too_long"))
+    );
+
+    stdin.write_all(r#"{"text": "小区物业擅自上调停车费，业主不满"}"#.as_bytes()).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    assert!(answer("the third line")["category"].is_string());
+
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    reader.join().unwrap();
+    assert!(received.try_recv().is_err(), "one answer per line, nothing more");
 }

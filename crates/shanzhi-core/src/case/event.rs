@@ -5,8 +5,8 @@ use super::{Case, CaseId, CaseStatus};
 use crate::Channel;
 use crate::region::RegionLevel;
 use crate::workflow::{
-    Agreement, Attached, Crime, ExtensionRequest, FollowUp, JudicialConfirmation, Link, MediationSession, Pause, Relation,
-    Resolution, Routing, StageClock,
+    Agreement, Attached, Crime, ExtensionRequest, FollowUp, JudicialConfirmation, Link, MediationSession, Pause,
+    Relation, Resolution, Routing, StageClock,
 };
 
 /// One entry of a case's history. Histories are append-only: the ledger never changes a case
@@ -37,10 +37,14 @@ pub enum EventKind {
         from: CaseStatus,
         to: CaseStatus,
     },
-    /// The category corrected or confirmed by staff; the classifier learns from these.
+    /// The category set or corrected by staff; the classifier learns from these.
     CategoryChanged {
         from: Option<String>,
         to: Option<String>,
+    },
+    /// Staff confirmed the case's category as it was; the classifier learns from these too.
+    CategoryConfirmed {
+        category: String,
     },
     /// 分流: a lead, co-handlers and a level; by the rules, or overridden with a reason.
     Routed {
@@ -159,6 +163,7 @@ impl EventKind {
             EventKind::Registered { .. } => "registered",
             EventKind::StatusChanged { .. } => "status_changed",
             EventKind::CategoryChanged { .. } => "category_changed",
+            EventKind::CategoryConfirmed { .. } => "category_confirmed",
             EventKind::Routed { .. } => "routed",
             EventKind::Accepted { .. } => "accepted",
             EventKind::Returned { .. } => "returned",
@@ -256,6 +261,7 @@ impl Case {
         match &event.kind {
             EventKind::Registered { .. } | EventKind::StatusChanged { .. } | EventKind::LinkConfirmed => {}
             EventKind::CategoryChanged { to, .. } => self.record.category.clone_from(to),
+            EventKind::CategoryConfirmed { category } => self.record.category = Some(category.clone()),
             EventKind::Routed { routing, due_at } => {
                 w.routing = Some(routing.clone());
                 w.clock = clock(CaseStatus::Routed, *due_at);

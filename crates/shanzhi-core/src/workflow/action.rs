@@ -109,6 +109,9 @@ pub enum Action {
     ChangeCategory {
         category: String,
     },
+    /// Staff confirm that the case's category is right: a label the classifier learns from, as
+    /// a change is.
+    ConfirmCategory,
     /// 民转刑: the dispute turned into a criminal case (a crime by default; or a homicide).
     RecordCrime {
         incident: Option<Incident>,
@@ -148,6 +151,7 @@ impl Action {
             Action::RequestExtension { .. } => "request_extension",
             Action::DecideExtension { .. } => "decide_extension",
             Action::ChangeCategory { .. } => "change_category",
+            Action::ConfirmCategory => "confirm_category",
             Action::RecordCrime { .. } => "record_crime",
         }
     }
@@ -187,7 +191,11 @@ impl Action {
             Action::DecideExtension { reason, .. } => texts.push(reason),
             Action::ChangeCategory { category } => texts.push(category),
             Action::RecordCrime { reason, .. } => texts.push(reason),
-            Action::StartScreening | Action::StartMediation | Action::RecordJudicialConfirmation | Action::Resume => {}
+            Action::StartScreening
+            | Action::StartMediation
+            | Action::RecordJudicialConfirmation
+            | Action::Resume
+            | Action::ConfirmCategory => {}
         }
         texts.into_iter()
     }
@@ -216,12 +224,14 @@ impl Action {
             | Action::Resume
             | Action::RequestExtension { .. }
             | Action::DecideExtension { .. } => &[Routed, Accepted, Screening, Mediating, Returned, Resolved],
-            Action::ChangeCategory { .. } => {
+            Action::ChangeCategory { .. } | Action::ConfirmCategory => {
                 &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed]
             }
             // A dispute may turn criminal while it is handled and after it was closed: the
             // latter is what back-tracing asks about.
-            Action::RecordCrime { .. } => &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed],
+            Action::RecordCrime { .. } => {
+                &[Registered, Routed, Accepted, Screening, Mediating, Returned, Resolved, Closed]
+            }
         }
     }
 }
@@ -574,6 +584,16 @@ pub fn decide(case: &Case, action: &Action, ctx: &Context<'_>) -> Result<EventKi
                 to: Some(crate::pii::scrub_text(category)),
             }
         }
+        Action::ConfirmCategory => match &case.record.category {
+            Some(category) => EventKind::CategoryConfirmed { category: category.clone() },
+            None => {
+                return Err(invalid(
+                    "no_category",
+                    "action",
+                    "the case has no category to confirm: set one with `change_category`",
+                ));
+            }
+        },
         Action::RecordCrime { incident, reason: why } => {
             if w.crime.is_some() {
                 return Err(invalid("already_recorded", "action", "the case is already recorded as turned criminal"));

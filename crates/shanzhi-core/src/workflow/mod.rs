@@ -18,8 +18,8 @@ pub use kind::{CaseKind, KindCues};
 pub use matching::{Candidate, Incoming, MatchEvidence, MatchingRules};
 pub use routing::{RoutingDecision, RoutingInput, RoutingRules, RoutingRulesError, mediation_lead};
 pub use state::{
-    Agreement, Attached, Crime, ExtensionRequest, FollowUp, JudicialConfirmation, Link, LinkedRecords, MediationSession,
-    Outcome, Override, Pause, Relation, Resolution, Routing, StageClock, Task, Term, Workflow,
+    Agreement, Attached, Crime, ExtensionRequest, FollowUp, JudicialConfirmation, Link, LinkedRecords,
+    MediationSession, Outcome, Override, Pause, Relation, Resolution, Routing, StageClock, Task, Term, Workflow,
 };
 
 /// The human case number given to a citizen: `YH-2026-000123`, from the district's prefix, the

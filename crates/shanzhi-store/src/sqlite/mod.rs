@@ -1,6 +1,7 @@
 //! The embedded default: one SQLite file in WAL mode.
 
 mod assessment;
+mod dashboard;
 mod group_commit;
 mod history;
 mod text_models;
@@ -522,8 +523,70 @@ impl Store for SqliteStore {
         self.read_star_ratings(period).await
     }
 
-    async fn village_ratings(&self, village: shanzhi_core::RegionCode) -> Result<Vec<crate::RecordedRating>, StoreError> {
+    async fn village_ratings(
+        &self,
+        village: shanzhi_core::RegionCode,
+    ) -> Result<Vec<crate::RecordedRating>, StoreError> {
         self.read_village_ratings(village).await
+    }
+
+    // Users, sessions, tokens and the unmasking log: in `access.rs`.
+
+    async fn add_user(&self, user: &crate::NewUser) -> Result<crate::User, StoreError> {
+        self.insert_user(user).await
+    }
+
+    async fn user(&self, username: &str) -> Result<Option<crate::User>, StoreError> {
+        self.select_user(username).await
+    }
+
+    async fn users(&self) -> Result<Vec<crate::User>, StoreError> {
+        self.select_users().await
+    }
+
+    async fn start_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.insert_session(token_hash, user_id, expires_at).await
+    }
+
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<crate::User>, StoreError> {
+        self.select_session_user(token_hash, now).await
+    }
+
+    async fn end_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.delete_session(token_hash).await
+    }
+
+    async fn add_api_token(&self, token: &crate::NewApiToken) -> Result<crate::ApiToken, StoreError> {
+        self.insert_token(token).await
+    }
+
+    async fn api_token(&self, token_hash: &str) -> Result<Option<crate::ApiToken>, StoreError> {
+        self.select_live_token(token_hash).await
+    }
+
+    async fn api_tokens(&self) -> Result<Vec<crate::ApiToken>, StoreError> {
+        self.select_tokens().await
+    }
+
+    async fn revoke_api_token(&self, id: i64) -> Result<bool, StoreError> {
+        self.update_token_revoked(id).await
+    }
+
+    async fn record_unmasking(&self, case: CaseId, actor: &str, reason: &str) -> Result<(), StoreError> {
+        self.insert_unmasking(case, actor, reason).await
+    }
+
+    async fn unmaskings(&self, case: CaseId) -> Result<Vec<crate::Unmasking>, StoreError> {
+        self.select_unmaskings(case).await
     }
 
     // The classifier's labels and versions: in `text_models.rs`.
@@ -550,6 +613,21 @@ impl Store for SqliteStore {
 
     async fn activate_text_model(&self, version: u32) -> Result<crate::TextModelVersion, StoreError> {
         self.activate_model(version).await
+    }
+
+    // The one screen: in `dashboard.rs`.
+
+    async fn daily_counts(
+        &self,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+        region: Option<shanzhi_core::RegionCode>,
+    ) -> Result<Vec<crate::DayCounts>, StoreError> {
+        self.read_daily_counts(first, last, region).await
+    }
+
+    async fn case_regions(&self, ids: &[CaseId]) -> Result<Vec<(CaseId, shanzhi_core::RegionCode)>, StoreError> {
+        self.read_case_regions(ids).await
     }
 }
 
@@ -606,8 +684,10 @@ async fn insert_parties(
                 .push_bind(p.name)
                 .push_bind(p.id_hash)
                 .push_bind(p.id_masked)
+                .push_bind(p.id_sealed)
                 .push_bind(p.phone_hash)
-                .push_bind(p.phone_masked);
+                .push_bind(p.phone_masked)
+                .push_bind(p.phone_sealed);
         });
         insert.build().execute(&mut *conn).await?;
     }
@@ -658,3 +738,5 @@ async fn applied_versions(pool: &SqlitePool) -> Vec<i64> {
     // Before the first migration the table does not exist: nothing is applied.
     sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(pool).await.unwrap_or_default()
 }
+
+crate::access::impl_access!(SqliteStore, pool, writer);

@@ -11,11 +11,13 @@ use chrono::Utc;
 use serde_json::Value;
 use shanzhi_core::workflow::{self, Action, Relation};
 
-use super::cases::{actor, parse_case_id};
+use super::cases::parse_case_id;
 use super::render::case_json;
+use crate::auth::Caller;
 use crate::extract::JsonBody;
 use crate::workflow::{act, load};
 use crate::{ApiError, AppState};
+use shanzhi_core::access::Permission;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/cases/{id}/actions", post(take_action))
@@ -23,11 +25,15 @@ pub(crate) fn router() -> Router<AppState> {
 
 async fn take_action(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     JsonBody(mut body): JsonBody<serde_json::Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_case_id(&id)?;
-    let actor = actor(body.remove("actor").as_ref().and_then(Value::as_str))?;
+    // Out of scope reads as not found, before any other answer can tell that the case exists.
+    caller.visible(state.store.case(id).await?, id)?;
+    caller.require(Permission::ActOnCases)?;
+    let actor = caller.recorded_as(body.remove("actor").as_ref().and_then(Value::as_str))?;
     let text = |body: &serde_json::Map<String, Value>, field: &'static str| {
         body.get(field).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| ApiError::BadRequest {
             code: "missing_field",
@@ -46,7 +52,7 @@ async fn take_action(
                     }
                 })?;
             let case = load(&state, id).await?;
-            let primary = load(&state, into).await?;
+            let primary = caller.visible(state.store.case(into).await?, into)?;
             let (linked, attached) = workflow::link(
                 &case,
                 &workflow::Candidate::of(&primary),

@@ -14,7 +14,9 @@ use shanzhi_core::assessment::CaseFacts;
 use shanzhi_core::assessment::{ACCOUNTABILITY_FIGURES, Figure, Period, Unit, cases_behind};
 
 use crate::assessment::{PeriodAssessment, compute, metrics_json};
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
+use shanzhi_core::access::Permission;
 
 /// The cases listed behind one figure.
 const MAX_LISTED: usize = 500;
@@ -108,8 +110,10 @@ fn region_name(state: &AppState, code: RegionCode) -> String {
 /// `GET /api/v1/assessments?period=2026-10`.
 async fn overview(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadAssessment)?;
     let period = asked_period(query)?;
     let p = assessed(&state, &period).await?;
     let a = &p.assessment;
@@ -154,13 +158,16 @@ async fn overview(
 }
 
 fn case_brief(state: &AppState, c: &CaseFacts) -> Value {
+    let year = chrono::Datelike::year(&shanzhi_core::calendar::local_date(c.basics.received_at));
     json!({
         "id": c.basics.id,
+        "case_number": shanzhi_core::workflow::case_number(state.rules.routing.case_number_prefix(), year, c.basics.id),
         "received_at": c.basics.received_at,
         "channel": c.basics.channel.code(),
         "region": c.basics.region.to_string(),
         "region_name": region_name(state, c.basics.region),
         "category": c.basics.category,
+        "category_name": c.basics.category.as_deref().and_then(|code| state.analyzer.taxonomy().get(code)).map(|k| &k.name),
         "status": c.status.code(),
         "status_label": c.status.label(),
         "lead": c.lead(),
@@ -171,8 +178,10 @@ fn case_brief(state: &AppState, c: &CaseFacts) -> Value {
 /// behind a figure (the first 500, oldest id first), and their number.
 async fn behind(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<BehindQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadAssessment)?;
     let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
     let period = period(q.period.as_deref())?;
     let figure: Figure =
@@ -197,8 +206,10 @@ async fn behind(
 /// or rated unsatisfied.
 async fn accountability(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadAssessment)?;
     let period = asked_period(query)?;
     let p = assessed(&state, &period).await?;
     let judging = p.assessment.judging(&state.assessment.rules);
@@ -250,8 +261,10 @@ async fn accountability(
 /// not ended.
 async fn record_ratings(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::RateVillages)?;
     let period = asked_period(query)?;
     let p = assessed(&state, &period).await?;
     if !p.is_final() {
@@ -265,7 +278,12 @@ async fn record_ratings(
 }
 
 /// `GET /api/v1/villages/{code}/ratings`: every recorded rating of a village, the latest first.
-async fn village_ratings(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn village_ratings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadAssessment)?;
     let village = RegionCode::parse(&code)
         .ok()
         .filter(|c| state.gazetteer.region(*c).is_some_and(|r| r.level() == shanzhi_core::RegionLevel::Village))

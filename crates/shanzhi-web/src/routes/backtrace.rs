@@ -19,7 +19,9 @@ use shanzhi_store::{CaseFilter, CaseOrder, Page};
 
 use super::cases::parse_case_id;
 use super::render::case_number;
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
+use shanzhi_core::access::Permission;
 
 /// The seed cases read of a warning: a mass event may name thousands.
 const MAX_SEEDS: usize = 200;
@@ -33,7 +35,14 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// `GET /api/v1/warnings/{id}/backtrace`.
-async fn of_warning(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+/// The back-trace (倒查) reaches across towns and departments: it is the command centre's tool,
+/// for the roles that read warnings.
+async fn of_warning(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadWarnings)?;
     let id = super::warnings::parse_warning_id(&id)?;
     let (stored, _) = super::warnings::load(&state, id).await?;
     let ids = &stored.warning.case_ids;
@@ -55,7 +64,12 @@ async fn of_warning(State(state): State<AppState>, Path(id): Path<String>) -> Re
 }
 
 /// `GET /api/v1/cases/{id}/backtrace`.
-async fn of_case(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn of_case(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadWarnings)?;
     let id = parse_case_id(&id)?;
     let case = crate::workflow::load(&state, id).await?;
     let mut json = backtrace(&state, std::slice::from_ref(&case), &[id], Utc::now()).await?;

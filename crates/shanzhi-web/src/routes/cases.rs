@@ -12,8 +12,10 @@ use shanzhi_core::{CaseId, CaseStatus, Channel, LedgerRecord, RegionCode};
 use shanzhi_store::{CaseFilter, CaseOrder, Page};
 
 use super::render::{case_json, case_with_history_json, evidence_json};
+use crate::auth::Caller;
 use crate::extract::JsonBody;
 use crate::{ApiError, AppState, workflow};
+use shanzhi_core::access::Permission;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/cases", get(list).post(register)).route("/cases/{id}", get(case_with_history))
@@ -28,13 +30,16 @@ pub(crate) fn parse_case_id(id: &str) -> Result<CaseId, ApiError> {
 }
 
 /// One case with its parties (personal data masked) and its whole history.
-async fn case_with_history(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn case_with_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadCases)?;
     let id = parse_case_id(&id)?;
-    let (case, history) = state
-        .store
-        .case_with_history(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound { code: "case_not_found", message: format!("case {id} does not exist") })?;
+    let (case, history) = state.store.case_with_history(id).await?.unzip();
+    let case = caller.visible(case, id)?;
+    let history = history.unwrap_or_default();
     let now = Utc::now();
     let mut json = case_with_history_json(&state, &case, &history, now);
     if !case.workflow.linked_records.is_empty() {
@@ -66,7 +71,7 @@ async fn case_with_history(State(state): State<AppState>, Path(id): Path<String>
 struct IntakeBody {
     #[serde(flatten)]
     record: LedgerRecord,
-    /// Until logins exist (a later issue): the clerk or system that registers the record.
+    /// With an API token: the person or system behind it, recorded with the token's name.
     actor: Option<String>,
 }
 
@@ -74,9 +79,12 @@ struct IntakeBody {
 /// cases; 200 with the existing case when the record was already registered.
 async fn register(
     State(state): State<AppState>,
+    caller: Caller,
     JsonBody(body): JsonBody<IntakeBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let actor = actor(body.actor.as_deref())?;
+    // Any window takes any matter (一窗受理): registering is not limited by scope.
+    caller.require(Permission::RegisterCases)?;
+    let actor = caller.recorded_as(body.actor.as_deref())?;
     let intake = workflow::intake(&state, body.record, &actor).await?;
     let mut json = case_json(&state, &intake.case, Utc::now());
     json["query_code"] = json!(intake.query_code);
@@ -85,6 +93,7 @@ async fn register(
     Ok((status, Json(json)))
 }
 
+/// A named actor as written in a body: trimmed, short, printable, numbers masked.
 pub(crate) fn actor(actor: Option<&str>) -> Result<String, ApiError> {
     match actor.map(str::trim) {
         Some(a) if !a.is_empty() && a.chars().count() <= 64 && !shanzhi_core::record::has_control_characters(a) => {
@@ -131,8 +140,10 @@ fn bad(code: &'static str, field: &'static str, message: String) -> ApiError {
 /// `GET /api/v1/cases?status=…&region=…&department=…&category=…&channel=…&kind=…&overdue=true&q=…&from=…&to=…`
 async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadCases)?;
     let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
     let now = Utc::now();
     let start_of = |day: NaiveDate| -> DateTime<Utc> { shanzhi_core::calendar::end_of_day(day - chrono::Days::new(1)) };
@@ -154,11 +165,12 @@ async fn list(
             .as_deref()
             .map(|s| s.parse::<CaseStatus>().map_err(|e| bad("unknown_status", "status", e.to_string())))
             .transpose()?,
-        region,
-        department: q
-            .department
-            .filter(|d| !d.trim().is_empty())
-            .map(|d| state.departments.find(&d).map_or(d, |known| known.name.clone())),
+        region: caller.region_within(region)?,
+        department: caller.department_within(
+            q.department
+                .filter(|d| !d.trim().is_empty())
+                .map(|d| state.departments.find(&d).map_or(d, |known| known.name.clone())),
+        )?,
         category: q.category.map(|c| state.analyzer.taxonomy().find(&c).map_or(c, |cat| cat.code.clone())),
         respondent_key: None,
         channel: q

@@ -3,14 +3,17 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
+use shanzhi_core::access::Permission;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/ledger/summary", get(summary))
 }
 
 /// Counts of the whole ledger by channel, status and town, with the names to show.
-async fn summary(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn summary(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::Dashboard)?;
     let summary = state.store.ledger_summary().await?;
     let gazetteer = &state.gazetteer;
     let towns: Vec<Value> = gazetteer

@@ -71,8 +71,43 @@ pub(crate) fn case_json(state: &AppState, case: &Case, now: DateTime<Utc>) -> Va
         "primary_case_id": w.link.as_ref().map(|l| l.primary.get()),
         "resolved_level": case.resolved_level().map(|l| l.code()),
         "workflow": workflow,
+        "allowed_actions": allowed_actions(case),
         "version": case.version,
     })
+}
+
+/// The actions of the workflow that the case's status allows, by code, as the pages offer them.
+/// The status is the state machine's first test; the case's state may still refuse one (resume
+/// what is not paused, decide an extension nobody asked for), which `decide` answers with a 409.
+pub(crate) fn allowed_actions(case: &Case) -> Vec<&'static str> {
+    use workflow::Action;
+    let text = String::new;
+    let every = [
+        Action::Route { lead: None, co_handlers: None, level: None, reason: None },
+        Action::Accept { department: text() },
+        Action::Return { department: text(), reason: text() },
+        Action::StartScreening,
+        Action::StartMediation,
+        Action::RecordSession { at: None, place: text(), participants: Vec::new(), outcome: text() },
+        Action::RecordAgreement { signed_at: None, terms: Vec::new() },
+        Action::CheckTerm { term: 0, honoured: true, note: None },
+        Action::RequestJudicialConfirmation { court: None },
+        Action::RecordJudicialConfirmation,
+        Action::CompleteTask { department: text(), note: None },
+        Action::Resolve { outcome: workflow::Outcome::AgreementReached, summary: text() },
+        Action::FollowUp { satisfaction: None, comment: None },
+        Action::Reopen { reason: text() },
+        Action::Escalate { level: None, reason: text() },
+        Action::Transfer { department: text(), reason: text() },
+        Action::Pause { reason: text() },
+        Action::Resume,
+        Action::RequestExtension { working_days: 1, reason: text(), requested_by: text() },
+        Action::DecideExtension { approve: true, reason: text() },
+        Action::ChangeCategory { category: text() },
+        Action::ConfirmCategory,
+        Action::RecordCrime { incident: None, reason: text() },
+    ];
+    every.iter().filter(|a| a.allowed_in().contains(&case.status)).map(Action::code).collect()
 }
 
 pub(crate) fn case_with_history_json(

@@ -13,7 +13,9 @@ use serde_json::{Value, json};
 use shanzhi_core::EventKind;
 use shanzhi_core::calendar::{end_of_day, local_date};
 
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
+use shanzhi_core::access::Permission;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/routing/overrides", get(overrides))
@@ -30,8 +32,11 @@ struct Period {
 
 async fn overrides(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<Period>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    // Which suggestions staff overrode, district-wide: for whoever tunes the routing rules.
+    caller.require(Permission::ReadWarnings)?;
     let Query(period) =
         query.map_err(|e| ApiError::BadRequest { code: "bad_query", field: None, message: e.body_text() })?;
     let today = local_date(Utc::now());

@@ -16,10 +16,11 @@ use shanzhi_core::warning::{WarningAction, WarningLevel, WarningModel, WarningSt
 use shanzhi_core::{CaseId, RegionCode};
 use shanzhi_store::{Page, StoreError, StoredWarning, WarningEvent, WarningFilter};
 
-use super::cases::actor;
+use crate::auth::Caller;
 use crate::error::FieldProblem;
 use crate::extract::JsonBody;
 use crate::{ApiError, AppState};
+use shanzhi_core::access::Permission;
 
 /// The cases of a warning read to find the towns a plan's town offices are for: a mass event may
 /// name thousands, and the first two hundred name its towns.
@@ -120,8 +121,10 @@ fn bad(code: &'static str, field: &'static str, message: String) -> ApiError {
 /// the most recently seen.
 async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadWarnings)?;
     let Query(q) = query.map_err(|e| bad("bad_query", "query", e.body_text()))?;
     let filter = WarningFilter {
         state: q
@@ -156,7 +159,12 @@ async fn list(
 }
 
 /// `GET /api/v1/warnings/{id}`: the warning and its history, oldest first.
-async fn warning_with_history(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn warning_with_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ReadWarnings)?;
     let id = parse_warning_id(&id)?;
     let (stored, history) = load(&state, id).await?;
     let mut json = warning_json(&state, &stored);
@@ -167,11 +175,13 @@ async fn warning_with_history(State(state): State<AppState>, Path(id): Path<Stri
 /// `POST /api/v1/warnings/{id}/actions`.
 async fn take_action(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     JsonBody(mut body): JsonBody<Map<String, Value>>,
 ) -> Result<Json<Value>, ApiError> {
+    caller.require(Permission::ActOnWarnings)?;
     let id = parse_warning_id(&id)?;
-    let actor = actor(body.remove("actor").as_ref().and_then(Value::as_str))?;
+    let actor = caller.recorded_as(body.remove("actor").as_ref().and_then(Value::as_str))?;
     let expected_version = match body.remove("expected_version") {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {

@@ -4,11 +4,14 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
 use serde_json::Value;
+use shanzhi_core::access::Role;
 use shanzhi_core::warning::ContingencyPlans;
 use shanzhi_core::workflow::Rules;
 use shanzhi_core::{DepartmentDirectory, Gazetteer, LedgerRecord, NewCase, PiiKey, RecordContext, defaults};
+use shanzhi_store::NewApiToken;
 pub use shanzhi_store::testing::TestDatabase;
 use shanzhi_text::{TextAnalyzer, corpus};
+use shanzhi_web::auth::Secret;
 use shanzhi_web::{AppState, Application};
 
 pub struct TestApp {
@@ -63,11 +66,36 @@ pub async fn spawn_app(db: TestDatabase) -> TestApp {
         rules: w.rules.clone(),
         plans: w.plans.clone(),
         assessment: std::sync::Arc::new(shanzhi_web::assessment::AssessmentSettings::embedded()),
+        auth: std::sync::Arc::new(shanzhi_web::auth::Auth::default()),
     };
     let app = Application::build("127.0.0.1:0".parse().unwrap(), state.clone()).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { address, state, client: reqwest::Client::new(), _db: db }
+    // The tests of the API's behaviour speak as an integration with an administrator's token;
+    // tests/access.rs tests who may do what.
+    let token = create_token(&state, Role::Admin, None, None).await;
+    let client = client_with_token(&token);
+    TestApp { address, state, client, _db: db }
+}
+
+/// A new API token of `role`, as `shanzhi token create` makes one.
+pub async fn create_token(state: &AppState, role: Role, region: Option<&str>, department: Option<&str>) -> String {
+    let secret = Secret::generate_token();
+    let token = NewApiToken {
+        name: format!("test-{}", role.code()),
+        token_hash: secret.hash(),
+        role,
+        region: region.map(|r| shanzhi_core::RegionCode::parse(r).unwrap()),
+        department: department.map(str::to_owned),
+    };
+    state.store.add_api_token(&token).await.unwrap();
+    secret.expose().to_owned()
+}
+
+pub fn client_with_token(token: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).build().unwrap()
 }
 
 #[allow(dead_code, reason = "each test binary uses a part of the helpers")]

@@ -1,5 +1,7 @@
 //! One function per subcommand; each returns the process's exit code.
 
+mod access;
+pub(crate) use access::parse_scope;
 mod classify;
 mod demo;
 mod import;
@@ -20,9 +22,9 @@ use crate::ledger::{Ledger, Mode};
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Serve { addr, demo } => {
+        Command::Serve { addr, demo, demo_cases } => {
             let ledger = Ledger::open(&cli.db, &config, if demo { Mode::Demo } else { Mode::Production }).await?;
-            serve::run(ledger, addr, demo).await
+            serve::run(ledger, addr, demo.then_some(demo_cases)).await
         }
         Command::Import { files, rejects, batch_size } => {
             let ledger = Ledger::open(&cli.db, &config, Mode::Production).await?;
@@ -50,5 +52,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { cases, seed, out } => demo::run(&cli.db, &config, cases, seed, out).await,
+        Command::User { action } => access::user(&cli.db, &config, action).await,
+        Command::Token { action } => access::token(&cli.db, &config, action).await,
     }
 }

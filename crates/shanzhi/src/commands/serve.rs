@@ -9,17 +9,21 @@ use crate::demo;
 use crate::jobs::{self, WarningScan};
 use crate::ledger::Ledger;
 
-/// Cases `serve --demo` loads into an empty ledger: enough to see every town and channel.
-const DEMO_CASES: u32 = 2000;
-
 /// How often the warning models run over the ledger (and once at start).
 const WARNING_SCAN_EVERY: Duration = Duration::from_secs(60 * 60);
 
-pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result<ExitCode> {
-    if demo && ledger.store.count_cases().await? == 0 {
-        let loaded = demo::load(&ledger, DEMO_CASES, 1).await?;
+/// Serves the ledger; with `demo_cases`, a demo ledger of that many cases is loaded first when
+/// the ledger is empty, and the demo users are added and printed.
+pub async fn run(ledger: Ledger, addr: SocketAddr, demo_cases: Option<u32>) -> anyhow::Result<ExitCode> {
+    let demo = demo_cases.is_some();
+    if let Some(cases) = demo_cases
+        && ledger.store.count_cases().await? == 0
+    {
+        let loaded = demo::load(&ledger, cases, 1).await?;
         tracing::info!(cases = loaded.registered, events = loaded.events, "demo ledger loaded");
     }
+    let demo_users =
+        if demo { Some(demo::users::ensure(&ledger).await.context("adding the demo users")?) } else { None };
     let state = AppState {
         store: ledger.store.clone(),
         gazetteer: ledger.gazetteer.clone(),
@@ -29,11 +33,18 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo: bool) -> anyhow::Result
         rules: ledger.rules.clone(),
         plans: ledger.plans.clone(),
         assessment: ledger.assessment.clone(),
+        auth: std::sync::Arc::new(shanzhi_web::auth::Auth::default()),
     };
     let app = Application::build(addr, state).await.with_context(|| format!("binding {addr}"))?;
     let url = format!("http://{}/", app.local_addr());
     tracing::info!(%url, district = %ledger.gazetteer.district().official_name, "shanzhi is serving");
     println!("善治 shanzhi is running at {url}  (Ctrl-C stops it)");
+    if let Some((users, password)) = demo_users {
+        println!("演示账号（仅演示模式），密码均为 {password}：");
+        for user in users {
+            println!("  {:<12} {}（{} · {}）", user.username, user.name, user.role, user.scope);
+        }
+    }
     let background = jobs::spawn(vec![Box::new(WarningScan { every: WARNING_SCAN_EVERY })], &ledger);
     let served = app.run_until_stopped(shutdown_signal()).await;
     background.iter().for_each(|job| job.abort());

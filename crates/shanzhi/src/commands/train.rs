@@ -73,25 +73,32 @@ async fn train(store: &dyn Store, district: &District<'_>, force: bool) -> anyho
     let report = evaluate::classification(&analyzer, &held_out);
     let model = analyzer.saved_model();
 
-    // What the ledger uses now, measured now on the same records.
-    let previous = match store.text_model(None).await.context("reading the active text model")? {
+    // What the ledger uses now, measured now on the same records. An active version this
+    // shanzhi cannot load is passed over at start (`text::ledger_analyzer`), so what is in use is
+    // the embedded corpus's model; the accuracy recorded with that version was measured by
+    // another shanzhi, perhaps on other records, and says nothing of what the ledger uses.
+    let active = match store.text_model(None).await.context("reading the active text model")? {
         Some((version, bytes)) => {
             let name = format!("version {}", version.version);
             match crate::text::saved_analyzer(district.gazetteer, district.departments, &version.format, &bytes) {
-                Ok(active) => (name, evaluate::classification(&active, &held_out).category_accuracy),
+                Ok(active) => Some((name, evaluate::classification(&active, &held_out).category_accuracy)),
                 Err(e) => {
                     tracing::warn!(
                         error = format!("{e:#}"),
-                        "the active {name} cannot be loaded; comparing with its accuracy when it was trained"
+                        "the active {name} cannot be loaded; comparing with the embedded corpus's model, which is used in its place"
                     );
-                    (name, version.held_out_accuracy)
+                    None
                 }
             }
         }
+        None => None,
+    };
+    let previous = match active {
+        Some(active) => active,
         None => {
             let corpus_only = crate::text::analyzer(district.gazetteer, district.departments)?;
             let accuracy = evaluate::classification(&corpus_only, &held_out).category_accuracy;
-            ("the embedded corpus's model (no version active)".to_owned(), accuracy)
+            ("the embedded corpus's model (no version in use)".to_owned(), accuracy)
         }
     };
     let (previous_name, previous_accuracy) = previous;

@@ -4,6 +4,7 @@
 //! cases still open and some overdue). Deterministic for a seed and an end date.
 
 mod histories;
+pub mod users;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};

@@ -1,0 +1,3 @@
+// Runs last (deferred scripts run in order): every page has registered itself.
+"use strict";
+Shanzhi.start();
