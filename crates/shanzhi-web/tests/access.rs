@@ -172,6 +172,11 @@ async fn a_town_sees_its_own_cases_only(app: TestApp) {
     assert_eq!((status, error["error"]["code"].as_str()), (403, Some("out_of_scope")));
     let (_, all) = app.get("/api/v1/cases").await;
     assert_eq!(all["total"], 2, "the district sees both");
+    // The one screen of a town is its town's.
+    let (status, screen) = get(&town, &app, "/api/v1/dashboard").await;
+    assert_eq!((status, screen["scope"]["code"].as_str()), (200, Some(LIANGZHU)), "{screen}");
+    assert_eq!(get(&town, &app, "/api/v1/dashboard?region=330110005").await.0, 403);
+    assert_eq!(get(&reqwest::Client::new(), &app, "/api/v1/dashboard").await.0, 401);
     // The command centre's tools are not a town's.
     assert_eq!(get(&town, &app, "/api/v1/warnings").await.0, 403);
     assert_eq!(get(&town, &app, &format!("/api/v1/cases/{}/backtrace", own["id"])).await.0, 403);

@@ -30,7 +30,10 @@ use shanzhi_core::warning::{SubjectKind, WarningLevel};
 use shanzhi_core::{CaseId, Channel, RegionCode, RegionLevel, calendar};
 use shanzhi_store::{DayCounts, Page, Store, StoredWarning, WarningFilter};
 
+use shanzhi_core::access::Permission;
+
 use crate::assessment::region_name;
+use crate::auth::Caller;
 use crate::{ApiError, AppState};
 
 /// How long an answer is served again before it is computed anew.
@@ -67,13 +70,17 @@ struct DashboardQuery {
 }
 
 /// `GET /api/v1/dashboard?region=330110014`.
+///
+/// A town's staff see their town's screen (asking for another region is 403 `out_of_scope`).
 async fn dashboard(
     State(state): State<AppState>,
+    caller: Caller,
     query: Result<Query<DashboardQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
+    caller.require(Permission::Dashboard)?;
     let Query(q) =
         query.map_err(|e| ApiError::BadRequest { code: "bad_query", field: Some("query"), message: e.body_text() })?;
-    let region = q.region.as_deref().map(|r| known_region(&state, r)).transpose()?;
+    let region = caller.region_within(q.region.as_deref().map(|r| known_region(&state, r)).transpose()?)?;
     let body = cached(&state, region).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -252,12 +259,14 @@ fn compose(
     input: Input<'_>,
     mut cases: Vec<CaseFacts>,
     mut warnings: Vec<WarningFacts>,
-    open: Vec<OpenWarning>,
+    mut open: Vec<OpenWarning>,
 ) -> Value {
     let Input { state, region, now, month, day, trend } = input;
     if let Some(r) = region {
         cases.retain(|c| c.basics.region.is_within(r));
         warnings.retain(|w| w.regions.iter().any(|x| overlaps(*x, r)));
+        // A region's screen lists only the warnings that concern it: a town's staff see no other.
+        open.retain(|o| o.regions.iter().any(|x| overlaps(*x, r)));
     }
     let district = District { gazetteer: &state.gazetteer, directory: &state.departments };
     let rules = &state.assessment.rules;
