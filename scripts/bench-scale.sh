@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The ledger at scale on this machine (issue 8): load a demo ledger of CASES cases (default
+# 1,000,000, about ten district-years) into a fresh SQLite file, run the four warning models over
+# it, then serve it and measure the one screen's answer (cold and cached) and the peak memory of
+# `serve`. Prints one line per figure, for BENCHMARKS.md.
+#
+#   cargo build --release -p shanzhi && scripts/bench-scale.sh [CASES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cases="${1:-1000000}"
+bin=target/release/shanzhi
+port=18099
+db="/tmp/shanzhi-scale-${cases}.db"
+rm -f "$db" "$db-wal" "$db-shm"
+export SHANZHI_DB="sqlite://$db" RUST_LOG=warn
+echo "cases: $cases ($(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, commit $(git rev-parse --short HEAD), $(date -I))"
+
+/usr/bin/time -f "demo load: %e s, peak RSS %M KB" "$bin" demo --cases "$cases" --seed 1 >/dev/null
+echo "ledger file: $(du -h "$db" | cut -f1)"
+/usr/bin/time -f "scan (four models): %e s, peak RSS %M KB" "$bin" scan >/dev/null
+
+out="$(mktemp)"
+"$bin" serve --demo --addr "127.0.0.1:$port" >"$out" 2>/dev/null &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
+started=$(date +%s.%N)
+until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.2; done
+echo "serve ready after: $(echo "$(date +%s.%N) - $started" | bc) s"
+password="$(sed -n 's/.*密码均为 \([^：]*\)：.*/\1/p' "$out")"
+cookie="$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
+  -d "{\"username\":\"zhihui\",\"password\":\"$password\"}" "http://127.0.0.1:$port/api/v1/session" \
+  | sed -n 's/^set-cookie: \(shanzhi_session=[0-9a-f]*\).*/\1/p')"
+for run in cold cached; do
+  curl -s -o /dev/null -H "Cookie: $cookie" -w "dashboard API ($run): %{time_total} s\n" \
+    "http://127.0.0.1:$port/api/v1/dashboard"
+done
+curl -s -o /dev/null -H "Cookie: $cookie" -w "case list, first page: %{time_total} s\n" \
+  "http://127.0.0.1:$port/api/v1/cases?order=due"
+echo "serve peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status")"
