@@ -72,7 +72,10 @@ fn main() -> anyhow::Result<()> {
     for (name, db) in stores {
         let mut server = Server::start(&db.url)?;
         let url = format!("{}/api/v1/cases", server.base);
-        let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+        // The window clerk's intake, as an integration sends it: with a clerk's API token.
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, format!("Bearer {}", server.token).parse()?);
+        let client = reqwest::Client::builder().pool_max_idle_per_host(256).default_headers(headers).build()?;
         let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         rt.block_on(async {
             let warm = run_closed(&client, &url, &bodies, &next, 8, Duration::ZERO, Some(WARM_UP)).await;
@@ -233,11 +236,19 @@ async fn run_closed(
 struct Server {
     child: Child,
     base: String,
+    token: String,
 }
 
 impl Server {
     fn start(db_url: &str) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let created = Command::new(env!("CARGO_BIN_EXE_shanzhi"))
+            .args(["token", "create", "--db", db_url, "--role", "clerk", "--name", "intake-bench"])
+            .env("RUST_LOG", "warn")
+            .output()
+            .context("creating an API token")?;
+        let stdout = String::from_utf8(created.stdout)?;
+        let token = stdout.lines().last().filter(|_| created.status.success()).context("no API token printed")?.to_owned();
         let child = Command::new(env!("CARGO_BIN_EXE_shanzhi"))
             .args(["serve", "--db", db_url, "--addr", &format!("127.0.0.1:{port}")])
             .env("SHANZHI_PII_KEY", "intake benchmark personal data key")
@@ -254,7 +265,7 @@ impl Server {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        Ok(Server { child, base })
+        Ok(Server { child, base, token })
     }
 
     /// The server's peak resident memory (Linux), in MB.
