@@ -44,7 +44,8 @@ pub struct Ledger {
     pub assessment: Arc<AssessmentSettings>,
 }
 
-const DEMO_KEY: &str = "demo_pii_key";
+/// The personal-data key that demo mode generated, kept in the ledger: the mark of a demo ledger.
+pub(crate) const DEMO_KEY: &str = "demo_pii_key";
 const KEY_FINGERPRINT: &str = "pii_key_fingerprint";
 const DISTRICT: &str = "district";
 

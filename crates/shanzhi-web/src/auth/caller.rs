@@ -49,6 +49,18 @@ impl Caller {
             .ok_or_else(|| ApiError::NotFound { code: "case_not_found", message: format!("case {id} does not exist") })
     }
 
+    /// Whether the caller may read a case of which only the region is known (a match candidate,
+    /// an assessment's facts): a role that reads cases, and a scope of the district or of a
+    /// region holding it. A department's scope needs the whole case ([`Caller::visible`]).
+    pub fn reads_region(&self, region: RegionCode) -> bool {
+        self.may(Permission::ReadCases)
+            && match &self.scope {
+                Scope::District => true,
+                Scope::Region(own) => region.is_within(*own),
+                Scope::Department(_) => false,
+            }
+    }
+
     /// The region a list is limited to: the one asked for, which must lie in the caller's
     /// scope, or the scope's own.
     pub fn region_within(&self, asked: Option<RegionCode>) -> Result<Option<RegionCode>, ApiError> {

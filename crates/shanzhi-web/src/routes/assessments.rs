@@ -10,13 +10,13 @@ use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shanzhi_core::RegionCode;
-use shanzhi_core::assessment::CaseFacts;
 use shanzhi_core::assessment::{ACCOUNTABILITY_FIGURES, Figure, Period, Unit, cases_behind};
+use shanzhi_core::assessment::{CaseFacts, WarningFacts};
 
 use crate::assessment::{PeriodAssessment, compute, metrics_json};
 use crate::auth::Caller;
 use crate::{ApiError, AppState};
-use shanzhi_core::access::Permission;
+use shanzhi_core::access::{Permission, Scope};
 
 /// The cases listed behind one figure.
 const MAX_LISTED: usize = 500;
@@ -139,6 +139,7 @@ async fn overview(
         .collect();
     let departments: Vec<Value> =
         a.departments.iter().map(|(name, m)| json!({ "name": name, "metrics": metrics_json(m) })).collect();
+    let warnings: Vec<&WarningFacts> = a.warnings.iter().filter(|w| concerns(&caller, w)).collect();
     Ok(Json(json!({
         "period": period.label(),
         "title": period.title(),
@@ -153,7 +154,7 @@ async fn overview(
         "villages": villages,
         "unrated_villages": p.unrated.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "departments": departments,
-        "warnings": a.warnings,
+        "warnings": warnings,
     })))
 }
 
@@ -187,9 +188,15 @@ async fn behind(
     let figure: Figure =
         q.figure.parse().map_err(|e: shanzhi_core::UnknownName| bad("bad_figure", "figure", e.to_string()))?;
     let unit = known_unit(&state, q.unit.as_deref())?;
+    // A town's staff drill into their town: another's is out of scope, and the district's or a
+    // department's figure lists the cases of their town only.
+    if let Unit::Town(code) | Unit::Village(code) = &unit {
+        caller.region_within(Some(*code))?;
+    }
     let p = assessed(&state, &period).await?;
     let judging = p.assessment.judging(&state.assessment.rules);
-    let cases: Vec<&CaseFacts> = cases_behind(figure, &unit, &p.cases, judging).collect();
+    let cases: Vec<&CaseFacts> =
+        cases_behind(figure, &unit, &p.cases, judging).filter(|c| caller.reads_region(c.basics.region)).collect();
     Ok(Json(json!({
         "period": period.label(),
         "figure": figure.code(),
@@ -217,10 +224,11 @@ async fn accountability(
         .assessment
         .warnings
         .iter()
-        .filter(|w| w.level == shanzhi_core::warning::WarningLevel::Red)
+        .filter(|w| w.level == shanzhi_core::warning::WarningLevel::Red && concerns(&caller, w))
         .map(|w| json!({ "warning": w, "backtrace": format!("/api/v1/warnings/{}/backtrace", w.id) }))
         .collect();
     let crimes: Vec<Value> = cases_behind(Figure::Crimes, &Unit::District, &p.cases, judging)
+        .filter(|c| caller.reads_region(c.basics.region))
         .map(|c| {
             json!({
                 "case": case_brief(&state, c),
@@ -240,7 +248,10 @@ async fn accountability(
             let lists: serde_json::Map<String, Value> = ACCOUNTABILITY_FIGURES
                 .iter()
                 .map(|f| {
-                    let ids: Vec<i64> = cases_behind(*f, &unit, &p.cases, judging).map(|c| c.basics.id.get()).collect();
+                    let ids: Vec<i64> = cases_behind(*f, &unit, &p.cases, judging)
+                        .filter(|c| caller.reads_region(c.basics.region))
+                        .map(|c| c.basics.id.get())
+                        .collect();
                     (f.code().to_owned(), json!(ids))
                 })
                 .collect();
@@ -254,6 +265,16 @@ async fn accountability(
         "crimes": crimes,
         "units": lists,
     })))
+}
+
+/// Whether a warning of the assessment is one the caller may see listed: the district's roles
+/// see all; a town's staff those that concern their town, as on their screen.
+fn concerns(caller: &Caller, w: &WarningFacts) -> bool {
+    match &caller.scope {
+        Scope::District => true,
+        Scope::Region(own) => w.regions.iter().any(|r| r.is_within(*own) || own.is_within(*r)),
+        Scope::Department(_) => false,
+    }
 }
 
 /// `POST /api/v1/assessments/ratings?period=2026-10`: rates every village for an ended period and

@@ -15,7 +15,7 @@ use super::render::{case_json, case_with_history_json, evidence_json};
 use crate::auth::Caller;
 use crate::extract::JsonBody;
 use crate::{ApiError, AppState, workflow};
-use shanzhi_core::access::Permission;
+use shanzhi_core::access::{Permission, Scope};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/cases", get(list).post(register)).route("/cases/{id}", get(case_with_history))
@@ -86,9 +86,45 @@ async fn register(
     caller.require(Permission::RegisterCases)?;
     let actor = caller.recorded_as(body.actor.as_deref())?;
     let intake = workflow::intake(&state, body.record, &actor).await?;
+    if !intake.created && !caller.may_read(&intake.case) {
+        // Registered before (same channel and external id): a caller who may not read that case
+        // learns its number, to quote, and nothing of what it holds.
+        let c = &intake.case;
+        return Ok((
+            StatusCode::OK,
+            Json(json!({
+                "id": c.id.get(),
+                "case_number": super::render::case_number(&state, c),
+                "channel": c.record.channel.code(),
+                "external_id": c.record.external_id.as_str(),
+                "already_registered": true,
+            })),
+        ));
+    }
     let mut json = case_json(&state, &intake.case, Utc::now());
     json["query_code"] = json!(intake.query_code);
-    json["related"] = intake.related.iter().map(evidence_json).collect();
+    // As in the preview: of a related case outside the caller's area, only that it exists.
+    let ids: Vec<CaseId> = intake.related.iter().map(|e| e.case).collect();
+    let readable: Vec<CaseId> =
+        if ids.is_empty() || (caller.scope == Scope::District && caller.may(Permission::ReadCases)) {
+            ids
+        } else {
+            let regions = state.store.case_regions(&ids).await?;
+            regions.into_iter().filter(|(_, region)| caller.reads_region(*region)).map(|(id, _)| id).collect()
+        };
+    json["related"] = intake
+        .related
+        .iter()
+        .map(|e| {
+            let mut evidence = evidence_json(e);
+            let visible = readable.contains(&e.case);
+            evidence["visible"] = json!(visible);
+            if !visible {
+                evidence["case_id"] = Value::Null;
+            }
+            evidence
+        })
+        .collect();
     let status = if intake.created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(json)))
 }

@@ -169,8 +169,9 @@ async fn related_json(state: &AppState, caller: &Caller, new_case: &NewCase) -> 
         .filter_map(|evidence| {
             let c = candidates.iter().find(|c| c.id == evidence.case)?;
             let mut json = evidence_json(evidence);
-            // Any window registers any matter, but sees of another area's case only that it exists.
-            let visible = caller.scope.region().is_none_or(|own| c.region.is_within(own));
+            // Any window registers any matter, but sees of another area's case only that it exists;
+            // a pushing system, which reads no case, sees that of every case.
+            let visible = caller.reads_region(c.region);
             json["visible"] = json!(visible);
             if !visible {
                 json["case_id"] = Value::Null;

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::auth::Caller;
 use crate::{ApiError, AppState};
-use shanzhi_core::access::Permission;
+use shanzhi_core::access::{Permission, Scope};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/ledger/summary", get(summary))
@@ -14,6 +14,13 @@ pub(crate) fn router() -> Router<AppState> {
 /// Counts of the whole ledger by channel, status and town, with the names to show.
 async fn summary(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require(Permission::Dashboard)?;
+    // The district's counts: a town's staff have their town's screen (`/dashboard`) instead.
+    if caller.scope != Scope::District {
+        return Err(ApiError::Forbidden {
+            code: "out_of_scope",
+            message: "the ledger's summary is the district's; your screen is /api/v1/dashboard".into(),
+        });
+    }
     let summary = state.store.ledger_summary().await?;
     let gazetteer = &state.gazetteer;
     let towns: Vec<Value> = gazetteer

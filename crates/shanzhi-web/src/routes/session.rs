@@ -42,10 +42,13 @@ async fn login(
     let address = Some(client.ip());
     let throttle = &state.auth.throttle;
     let username = credentials.username.trim().to_owned();
+    // Counted as a failure from here on, until it succeeds.
+    let attempted = Instant::now();
     throttle
-        .check(&username, address, Instant::now())
+        .attempt(&username, address, attempted)
         .map_err(|wait| ApiError::TooManyAttempts { retry_after_secs: wait.as_secs().max(1) })?;
     let user = state.store.user(&username).await?.filter(|u| !u.disabled);
+    let known = user.is_some();
     // An unknown name costs as much as a known one, so that timing does not tell which exist.
     let stored_hash = user.as_ref().map_or_else(|| dummy_hash().to_owned(), |u| u.password_hash.clone());
     let password = credentials.password;
@@ -53,14 +56,14 @@ async fn login(
         .await
         .map_err(|_| ApiError::Unavailable)?;
     let Some(user) = user.filter(|_| matches) else {
-        throttle.failed(&username, address, Instant::now());
-        tracing::info!(user = %username, "failed login");
+        // A name that is no user's may be a password typed in the wrong box: not for the log.
+        tracing::info!(user = %if known { username.as_str() } else { "(unknown)" }, "failed login");
         return Err(ApiError::Unauthenticated {
             code: "bad_credentials",
             message: "wrong user name or password".into(),
         });
     };
-    throttle.succeeded(&username);
+    throttle.succeeded(&username, address, attempted);
     let secret = Secret::generate();
     let lifetime = state.auth.settings.session_lifetime;
     let expires_at = Utc::now() + chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::hours(12));

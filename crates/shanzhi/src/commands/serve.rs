@@ -16,14 +16,16 @@ const WARNING_SCAN_EVERY: Duration = Duration::from_secs(60 * 60);
 /// the ledger is empty, and the demo users are added and printed.
 pub async fn run(ledger: Ledger, addr: SocketAddr, demo_cases: Option<u32>) -> anyhow::Result<ExitCode> {
     let demo = demo_cases.is_some();
+    let mut filled_now = false;
     if let Some(cases) = demo_cases
         && ledger.store.count_cases().await? == 0
     {
         let loaded = demo::load(&ledger, cases, 1).await?;
         tracing::info!(cases = loaded.registered, events = loaded.events, "demo ledger loaded");
+        filled_now = true;
     }
     let demo_users =
-        if demo { Some(demo::users::ensure(&ledger).await.context("adding the demo users")?) } else { None };
+        if demo { demo::users::ensure(&ledger, filled_now).await.context("adding the demo users")? } else { None };
     let state = AppState {
         store: ledger.store.clone(),
         gazetteer: ledger.gazetteer.clone(),

@@ -37,10 +37,21 @@ pub struct DemoLogin {
     pub scope: String,
 }
 
-/// Adds the demo users that are missing; returns them all and their password.
-pub async fn ensure(ledger: &Ledger) -> anyhow::Result<(Vec<DemoLogin>, String)> {
-    let file: UsersFile = toml::from_str(USERS).context("reading data/demo/users.toml")?;
+/// Adds the demo users that are missing; returns them all and their password. `None` on a
+/// ledger that is not a demo ledger (`serve --demo` on a real one): it gets no demo accounts, an
+/// administrator among them, whose password the database keeps in clear. A demo ledger is one
+/// the demo has just filled (`filled_now`), one keyed with the demo's generated key, or one
+/// that has had its demo users before.
+pub async fn ensure(ledger: &Ledger, filled_now: bool) -> anyhow::Result<Option<(Vec<DemoLogin>, String)>> {
     let store: &dyn Store = ledger.store.as_ref();
+    let demo_ledger = filled_now
+        || store.setting(crate::ledger::DEMO_KEY).await?.is_some()
+        || store.setting(PASSWORD_SETTING).await?.is_some();
+    if !demo_ledger {
+        tracing::warn!("not a demo ledger: no demo users are added");
+        return Ok(None);
+    }
+    let file: UsersFile = toml::from_str(USERS).context("reading data/demo/users.toml")?;
     let fresh = Secret::generate().expose()[..12].to_owned();
     let password = store.put_setting_if_absent(PASSWORD_SETTING, &fresh).await?;
     let mut logins = Vec::with_capacity(file.user.len());
@@ -69,5 +80,5 @@ pub async fn ensure(ledger: &Ledger) -> anyhow::Result<(Vec<DemoLogin>, String)>
             scope: scope.label(&ledger.gazetteer),
         });
     }
-    Ok((logins, password))
+    Ok(Some((logins, password)))
 }
