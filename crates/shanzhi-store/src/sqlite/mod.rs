@@ -725,7 +725,19 @@ async fn checkpoint(pool: SqlitePool, store: tokio::sync::mpsc::WeakSender<group
         if store.upgrade().is_none() || pool.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+        let passive: Result<(i64, i64, i64), _> =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await;
+        let result = match passive {
+            // Under a steady stream of writes (a bulk import) a passive checkpoint never catches
+            // up, the log is never restarted and grows without bound: a 1,000,000-case load grew
+            // it to 27 GB. Past the limit, wait for the writer and restart the log.
+            Ok((_, frames, _)) if frames > WAL_FRAMES_LIMIT => {
+                tracing::info!(frames, "write-ahead log over its limit: checkpointing it whole");
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.map(drop)
+            }
+            other => other.map(drop),
+        };
+        if let Err(e) = result {
             if pool.is_closed() {
                 return;
             }
@@ -733,6 +745,10 @@ async fn checkpoint(pool: SqlitePool, store: tokio::sync::mpsc::WeakSender<group
         }
     }
 }
+
+/// Pages in the write-ahead log (4 KiB each: 256 MiB) past which a checkpoint waits for the
+/// writer rather than let the log grow.
+const WAL_FRAMES_LIMIT: i64 = 65_536;
 
 async fn applied_versions(pool: &SqlitePool) -> Vec<i64> {
     // Before the first migration the table does not exist: nothing is applied.
