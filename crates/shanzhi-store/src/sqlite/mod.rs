@@ -63,7 +63,7 @@ impl SqliteStore {
         };
         let (intakes, requests) = tokio::sync::mpsc::channel(group_commit::QUEUE);
         tokio::spawn(group_commit::run(writer.clone(), requests));
-        tokio::spawn(checkpoint(pool.clone(), intakes.downgrade()));
+        tokio::spawn(checkpoint(pool.clone(), writer.clone(), intakes.downgrade()));
         Ok(SqliteStore { pool, writer, intakes })
     }
 
@@ -717,7 +717,11 @@ fn run_plan(plan: &(dyn Fn(&Case) -> Handling + Send + Sync), case: &Case) -> Re
 
 /// Copies the write-ahead log into the database file every half second, without blocking the
 /// writer (PASSIVE), for as long as the store exists (`store` is its intake queue).
-async fn checkpoint(pool: SqlitePool, store: tokio::sync::mpsc::WeakSender<group_commit::Request>) {
+async fn checkpoint(
+    pool: SqlitePool,
+    writer: SqlitePool,
+    store: tokio::sync::mpsc::WeakSender<group_commit::Request>,
+) {
     let mut every = tokio::time::interval(Duration::from_millis(500));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -730,10 +734,11 @@ async fn checkpoint(pool: SqlitePool, store: tokio::sync::mpsc::WeakSender<group
         let result = match passive {
             // Under a steady stream of writes (a bulk import) a passive checkpoint never catches
             // up, the log is never restarted and grows without bound: a 1,000,000-case load grew
-            // it to 27 GB. Past the limit, wait for the writer and restart the log.
+            // it to 27 GB. Past the limit, take the writer's turn (its one connection, so no
+            // write can slip in between) and checkpoint the log whole, then restart it.
             Ok((_, frames, _)) if frames > WAL_FRAMES_LIMIT => {
                 tracing::info!(frames, "write-ahead log over its limit: checkpointing it whole");
-                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await.map(drop)
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&writer).await.map(drop)
             }
             other => other.map(drop),
         };
