@@ -248,7 +248,8 @@ impl Server {
             .output()
             .context("creating an API token")?;
         let stdout = String::from_utf8(created.stdout)?;
-        let token = stdout.lines().last().filter(|_| created.status.success()).context("no API token printed")?.to_owned();
+        let token =
+            stdout.lines().last().filter(|_| created.status.success()).context("no API token printed")?.to_owned();
         let child = Command::new(env!("CARGO_BIN_EXE_shanzhi"))
             .args(["serve", "--db", db_url, "--addr", &format!("127.0.0.1:{port}")])
             .env("SHANZHI_PII_KEY", "intake benchmark personal data key")

@@ -717,11 +717,7 @@ fn run_plan(plan: &(dyn Fn(&Case) -> Handling + Send + Sync), case: &Case) -> Re
 
 /// Copies the write-ahead log into the database file every half second, without blocking the
 /// writer (PASSIVE), for as long as the store exists (`store` is its intake queue).
-async fn checkpoint(
-    pool: SqlitePool,
-    writer: SqlitePool,
-    store: tokio::sync::mpsc::WeakSender<group_commit::Request>,
-) {
+async fn checkpoint(pool: SqlitePool, writer: SqlitePool, store: tokio::sync::mpsc::WeakSender<group_commit::Request>) {
     let mut every = tokio::time::interval(Duration::from_millis(500));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -14,6 +14,9 @@
   let charts = [];
   let onResize = null;
   let viewNode = null;
+  // The showing of the page that is current: an answer that arrives after the user moved on
+  // (leave) draws nothing and starts no polling.
+  let showing = null;
 
   const score = (x) => (x === null || x === undefined ? "–" : x.toFixed(2) + " 分");
   const dayLabel = (iso) => iso.slice(5).replace("-", "/");
@@ -29,25 +32,42 @@
     return "rgb(" + c.join(",") + ")";
   }
 
-  /** A table for a chart's data, in a <details> the keyboard can open. */
-  function dataTable(caption, headers, rows) {
-    return el("details", { class: "dash-data" },
-      el("summary", {}, "数据表"),
-      el("div", { class: "dash-scroll", tabindex: "0", role: "region", "aria-label": caption },
-        el("table", {},
-          el("caption", { class: "sr-only" }, caption),
-          el("thead", {}, el("tr", {}, headers.map((h, i) => el("th", { scope: "col", class: i ? "n" : null }, h)))),
-          el("tbody", {}, rows.map((r) => el("tr", { class: r.className || null },
-            r.cells.map((c, i) => (i === 0 ? el("th", { scope: "row" }, c) : el("td", { class: "n" }, c)))))))));
+  /** The table of a chart's data. */
+  function tableOf({ caption, headers, rows }) {
+    return el("table", {},
+      el("caption", { class: "sr-only" }, caption),
+      el("thead", {}, el("tr", {}, headers.map((h, i) => el("th", { scope: "col", class: i ? "n" : null }, h)))),
+      el("tbody", {}, rows.map((r) => el("tr", { class: r.className || null },
+        r.cells.map((c, i) => (i === 0 ? el("th", { scope: "row" }, c) : el("td", { class: "n" }, c)))))));
   }
 
-  /** A card holding a chart (role img, labelled with a summary) and its data table. */
+  /**
+   * A card holding a chart (role img, labelled with a summary) and its data as a table in a
+   * <details> that the keyboard opens. The table is built when opened (and rebuilt on new data
+   * while open): the region table alone has some 1,500 cells the first draw need not wait for.
+   */
   function chartCard(area, title, id) {
     const chart = el("div", { class: "dash-chart", id, role: "img", "aria-label": title });
-    const table = el("div", { class: "dash-table-slot" });
+    const body = el("div", { class: "dash-scroll", tabindex: "0", role: "region", "aria-label": title + "：数据表" });
+    const details = el("details", { class: "dash-data" }, el("summary", {}, "数据表"), body);
+    let pending = null;
+    const build = () => {
+      if (!pending || !details.open) return;
+      body.setAttribute("aria-label", pending.caption);
+      body.replaceChildren(tableOf(pending));
+      pending = null;
+    };
+    details.addEventListener("toggle", build);
     const card = el("section", { class: "card dash-card dash-" + area, "aria-labelledby": id + "-title" },
-      el("h2", { id: id + "-title" }, title), chart, table);
-    return { card, chart, table };
+      el("h2", { id: id + "-title" }, title), chart, details);
+    return {
+      card,
+      chart,
+      setTable(caption, headers, rows) {
+        pending = { caption, headers, rows };
+        build();
+      },
+    };
   }
 
   function tile(label, value, note) {
@@ -175,7 +195,7 @@
     };
   }
 
-  function regionTable(d) {
+  function regionRows(d) {
     const rows = [];
     for (const t of d.regions.towns) {
       rows.push({ className: "dash-town-row", cells: [t.name, "（全镇街）", fmt.int(t.received), fmt.int(t.residents), t.per_1000 === null ? "–" : t.per_1000.toFixed(2), t.open_warnings ? t.open_warnings + "（" + LEVEL_NAMES[t.warning_level] + "）" : "0"] });
@@ -183,7 +203,7 @@
         rows.push({ cells: [t.name, v.name, fmt.int(v.received), fmt.int(v.residents), v.per_1000 === null ? "–" : v.per_1000.toFixed(2), v.open_warnings ? v.open_warnings + "（" + LEVEL_NAMES[v.warning_level] + "）" : "0"] });
       }
     }
-    return dataTable("镇街与村社：本月案件、估算常住人口、千人案件数、在办预警", ["镇街", "村社", "本月案件", "常住人口（估算）", "千人案件数", "在办预警"], rows);
+    return rows;
   }
 
   const townList = (towns) => towns.slice(0, 3).join("、") + (towns.length > 3 ? " 等 " + towns.length + " 个镇街" : "");
@@ -229,11 +249,18 @@
     nav: true,
     permission: "dashboard",
     async render(view, params) {
+      const me = {};
+      showing = me;
       viewNode = view;
       delete view.dataset.ready;
       const region = params && params[0] ? params[0] : null;
+      const path = "/dashboard" + (region ? "?region=" + encodeURIComponent(region) : "");
+      // Asked first, so that the server works while the page builds itself and ECharts starts.
+      const firstAnswer = Shanzhi.api("GET", path);
       const heading = el("h1", { id: "dash-title" }, "一屏观全区");
-      const status = el("p", { class: "muted dash-status", role: "status" }, "正在载入…");
+      // Not a live region: a screen reader would read it out every 30 s. Failures go to the flash line.
+      const status = el("p", { class: "muted dash-status" }, "正在载入…");
+      let failing = false;
       const back = region ? el("a", { href: "#/dashboard" }, "← 返回全区") : null;
       const tilesBox = el("section", { class: "card dash-tiles", "aria-label": "今日、本月与当前的主要指标" });
       const trend = chartCard("trend", "近30天受理与化解", "dash-trend");
@@ -294,8 +321,8 @@
           const today = d.trend[d.trend.length - 1] || { received: 0, resolved: 0 };
           trend.chart.setAttribute("aria-label", "近30天受理与化解折线图：30天共受理 " + sum("received") + " 件、化解 " +
             sum("resolved") + " 件；今日受理 " + today.received + " 件、化解 " + today.resolved + " 件。数据见下方数据表。");
-          trend.table.replaceChildren(dataTable("近30天每日受理与化解", ["日期", "受理", "化解"],
-            d.trend.map((x) => ({ cells: [x.day, fmt.int(x.received), fmt.int(x.resolved)] }))));
+          trend.setTable("近30天每日受理与化解", ["日期", "受理", "化解"],
+            d.trend.map((x) => ({ cells: [x.day, fmt.int(x.received), fmt.int(x.resolved)] })));
         }
         if (changed("regions", d.regions)) {
           regionChart.setOption(treemapOption(d), true);
@@ -309,7 +336,8 @@
           legend.replaceChildren(
             el("span", {}, "千人案件数 0"), el("span", { class: "dash-gradient", "aria-hidden": "true" }), el("span", {}, max.toFixed(2) + " 及以上"),
             el("span", {}, " · " + d.regions.residents.note + "（" + d.regions.residents.source + "）"));
-          regions.table.replaceChildren(regionTable(d));
+          regions.setTable("镇街与村社：本月案件、估算常住人口、千人案件数、在办预警",
+            ["镇街", "村社", "本月案件", "常住人口（估算）", "千人案件数", "在办预警"], regionRows(d));
         }
         if (changed("categories", d.categories)) {
           // The chart shows the largest categories; the table, every one the API names.
@@ -320,12 +348,12 @@
           categoryNote.textContent = rest ? "其余类别共 " + fmt.int(rest) + " 件，见数据表。" : "";
           categories.chart.setAttribute("aria-label", "本月类别分布条形图：共 " + total + " 件；" +
             (shown.slice(0, 3).map((c) => c.name + " " + c.count + " 件").join("、") || "暂无数据") + "。数据见下方数据表。");
-          categories.table.replaceChildren(dataTable("本月各类别受理量", ["类别", "件数"], d.categories.map((c) => ({ cells: [c.name, fmt.int(c.count)] }))));
+          categories.setTable("本月各类别受理量", ["类别", "件数"], d.categories.map((c) => ({ cells: [c.name, fmt.int(c.count)] })));
         }
         if (changed("channels", d.channels)) {
           channelChart.setOption(barOption(d.channels.map((c) => c.label), d.channels.map((c) => c.count), false, "#1f4e8c"), true);
           channels.chart.setAttribute("aria-label", "本月来源渠道柱状图：" + d.channels.map((c) => c.label + " " + c.count + " 件").join("、") + "。");
-          channels.table.replaceChildren(dataTable("本月各渠道受理量", ["渠道", "件数"], d.channels.map((c) => ({ cells: [c.label, fmt.int(c.count)] }))));
+          channels.setTable("本月各渠道受理量", ["渠道", "件数"], d.channels.map((c) => ({ cells: [c.label, fmt.int(c.count)] })));
         }
         if (changed("warnings", d.warnings)) warningsBox.replaceChildren(...warningList(d).filter(Boolean));
         if (changed("league", d.league)) {
@@ -339,21 +367,29 @@
         }
       }
 
-      const path = "/dashboard" + (region ? "?region=" + encodeURIComponent(region) : "");
       const refresh = async () => {
         try {
-          draw(await Shanzhi.api("GET", path));
+          const d = await Shanzhi.api("GET", path);
+          if (showing !== me) return;
+          draw(d);
+          if (failing) Shanzhi.flash("");
+          failing = false;
         } catch (e) {
-          status.textContent = "刷新失败，将于 30 秒后重试（" + (e.code || e.message) + "）";
+          if (showing !== me) return;
+          failing = true;
+          Shanzhi.flash("一屏观全区刷新失败，将于 30 秒后重试（" + (e.code || e.message) + "）", "error");
         }
       };
-      draw(await Shanzhi.api("GET", path));
+      const first = await firstAnswer;
+      if (showing !== me) return;
+      draw(first);
       view.dataset.ready = "1";
       // For the render benchmark (e2e/bench-dashboard.mjs): the time since navigation began.
       performance.mark("dashboard-ready");
       Shanzhi.every(REFRESH_MS, refresh);
     },
     leave() {
+      showing = null;
       if (onResize) window.removeEventListener("resize", onResize);
       onResize = null;
       for (const chart of charts) chart.dispose();

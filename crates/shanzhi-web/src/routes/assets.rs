@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use super::not_found;
@@ -16,6 +16,7 @@ use crate::AppState;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("app.css", "text/css; charset=utf-8", include_bytes!("../../assets/app.css")),
     ("app.js", JS, include_bytes!("../../assets/app.js")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../../assets/favicon.svg")),
     ("start.js", JS, include_bytes!("../../assets/start.js")),
     ("pages/login.js", JS, include_bytes!("../../assets/pages/login.js")),
     ("pages/dashboard.js", JS, include_bytes!("../../assets/pages/dashboard.js")),
@@ -39,7 +40,11 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      frame-ancestors 'none'; form-action 'self'";
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/", get(index)).route("/assets/{*file}", get(asset))
+    Router::new()
+        .route("/", get(index))
+        .route("/assets/{*file}", get(asset))
+        // Browsers ask for it whatever the page says.
+        .route("/favicon.ico", get(|| async { Redirect::permanent("/assets/favicon.svg") }))
 }
 
 async fn index() -> Response {

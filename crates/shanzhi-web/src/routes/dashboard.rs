@@ -211,7 +211,6 @@ pub async fn build(state: &AppState, region: Option<RegionCode>, now: DateTime<U
             let regions = w.case_ids.iter().filter_map(|id| case_regions.get(id).copied()).chain(own).collect();
             OpenWarning { stored, regions }
         })
-        .filter(|w| region.is_none_or(|r| w.regions.iter().any(|x| overlaps(*x, r))))
         .collect();
     let state = state.clone();
     let composed = tokio::task::spawn_blocking(move || {
