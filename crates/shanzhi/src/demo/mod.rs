@@ -1,9 +1,11 @@
 //! The demo ledger: a year of invented but plausible cases in the district's real towns and
 //! villages, from the templates in `data/demo/templates.toml`, each with the history a real
 //! district would have written for it (`histories.rs`: routing, mediation, agreements, follow-ups,
-//! cases still open and some overdue). Deterministic for a seed and an end date.
+//! cases still open and some overdue), and the situations planted for the warning models
+//! (`plants.rs`, from `data/demo/plants.toml`). Deterministic for a seed and an end date.
 
 mod histories;
+mod plants;
 pub mod users;
 
 use anyhow::{Context, bail};
@@ -137,17 +139,35 @@ fn plant_vetoes(records: &mut [LedgerRecord], options: &DemoOptions) {
     }
 }
 
-/// Generates the demo records. Each is a valid ledger record (`load` checks it).
+/// Generates the demo records: `options.cases` in all, the situations planted for the warning
+/// models (`plants.rs`) last. Each is a valid ledger record (`load` checks it).
 pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<Vec<LedgerRecord>> {
+    let (mut records, planted) = generate_parts(gazetteer, options)?;
+    records.extend(planted);
+    Ok(records)
+}
+
+/// The ordinary records and the planted ones.
+fn generate_parts(
+    gazetteer: &Gazetteer,
+    options: &DemoOptions,
+) -> anyhow::Result<(Vec<LedgerRecord>, Vec<LedgerRecord>)> {
     let templates: Templates = toml::from_str(TEMPLATES).context("data/demo/templates.toml")?;
     let villages: Vec<&Region> = gazetteer.villages().collect();
     if villages.is_empty() {
         bail!("the district has no villages to place demo cases in");
     }
     let total_weight: u32 = templates.template.iter().map(|t| t.weight).sum();
+    let share = |category: &str| {
+        let weight: u32 = templates.template.iter().filter(|t| t.category == category).map(|t| t.weight).sum();
+        f64::from(weight) / f64::from(total_weight.max(1))
+    };
+    // The planted situations are part of the cases asked for; the ordinary records fill the rest.
+    let planted = plants::plant(gazetteer, options, &templates.surnames, &share)?;
+    let ordinary = options.cases - planted.len() as u32;
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut records = Vec::with_capacity(options.cases as usize);
-    for n in 0..options.cases {
+    for n in 0..ordinary {
         let mut pick = rng.random_range(0..total_weight);
         let template = templates
             .template
@@ -235,7 +255,7 @@ pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<
         });
     }
     plant_vetoes(&mut records, options);
-    Ok(records)
+    Ok((records, planted))
 }
 
 /// Amounts people report are round: 3,200 rather than 3,187.
