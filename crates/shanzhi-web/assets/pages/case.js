@@ -17,7 +17,7 @@
   const ROLE_LABEL = { complainant: "申请人", respondent: "被申请人", third_party: "第三人" };
   const RISK_LABEL = { none: "无", low: "低", medium: "中", high: "高" };
   const EVENT_LABEL = {
-    registered: "登记", status_changed: "状态变更", category_changed: "更正类别", routed: "分流",
+    registered: "登记", status_changed: "状态变更", category_changed: "更正类别", category_confirmed: "确认类别", routed: "分流",
     accepted: "签收受理", returned: "退回", escalated: "提级", transferred: "转办",
     screening_started: "开始排查", mediation_started: "开始调解", session_recorded: "调解记录",
     agreement_recorded: "达成调解协议", term_checked: "履约回访", judicial_confirmation_requested: "申请司法确认",
@@ -136,6 +136,9 @@
     change_category: {
       label: "更正类别", fields: [text("category", "正确的类别（名称或代码，如 劳资纠纷）", { required: true })],
       body: (v) => ({ category: v.category }),
+    },
+    confirm_category: {
+      label: "确认类别", when: (c) => !!c.category, fields: [], body: () => ({}),
     },
     record_crime: {
       label: "登记民转刑", when: (c) => !c.workflow.crime,
