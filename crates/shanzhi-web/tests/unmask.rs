@@ -5,10 +5,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
-
 use chrono::Utc;
+use common::logs::captured_logs;
 use common::{TestApp, client_with_token, create_token};
 use serde_json::{Value, json};
 use shanzhi_core::access::Role;
@@ -25,37 +23,6 @@ const PHONE: &str = "13812345678";
 const ID_NUMBER: &str = "11010519491231002X";
 const LIANGZHU: &str = "330110010";
 const ZHONGTAI: &str = "330110014";
-
-/// Every log line this test binary writes, at every level: a clear number must never be among
-/// them.
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
-    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Arc::new(Mutex::new(Vec::new()));
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || Capture(writer.clone()))
-            .finish();
-        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this test binary");
-        logs
-    })
-    .clone()
-}
-
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn assert_no_clear_number_logged() {
     let logs = captured_logs();

@@ -215,12 +215,13 @@ pub fn similarity(a: &str, b: &str) -> f32 {
 }
 
 /// The distinct character bigrams of a text, packed and sorted, so that comparing two is one
-/// merge (a text is compared with up to dozens of candidates at every intake).
+/// merge (a text is compared with up to dozens of candidates at every intake). Kept whole by
+/// callers that compare one text with many.
 #[derive(Debug, Clone)]
-struct Bigrams(Vec<u64>);
+pub struct Bigrams(Vec<u64>);
 
 impl Bigrams {
-    fn of(text: &str) -> Self {
+    pub fn of(text: &str) -> Self {
         let mut previous: Option<char> = None;
         let mut packed = Vec::with_capacity(text.len() / 3);
         for c in text.chars().filter(|c| c.is_alphanumeric()) {
@@ -234,7 +235,8 @@ impl Bigrams {
         Bigrams(packed)
     }
 
-    fn dice(&self, other: &Bigrams) -> f32 {
+    /// The Dice coefficient of the two sets: what [`similarity`] measures.
+    pub fn dice(&self, other: &Bigrams) -> f32 {
         let (a, b) = (&self.0, &other.0);
         if a.is_empty() || b.is_empty() {
             return 0.0;

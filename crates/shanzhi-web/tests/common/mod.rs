@@ -1,5 +1,8 @@
 //! The app on port 0 with a fresh database, for the API tests of every file.
 
+#[allow(dead_code, reason = "only the tests of personal data read the log")]
+pub mod logs;
+
 use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
