@@ -37,7 +37,7 @@ fn main() -> anyhow::Result<()> {
         if ledger.store.count_cases().await? == 0 {
             let until = NaiveDate::from_ymd_opt(2026, 11, 27).expect("a date");
             let started = Instant::now();
-            let loaded = load_with(&ledger, &DemoOptions { cases, seed: 1, until }).await?;
+            let loaded = load_with(&ledger, &DemoOptions { cases, seed: 1, until, years: 1 }).await?;
             eprintln!(
                 "demo ledger: {} cases, {} history events in {:.1} s",
                 loaded.registered,

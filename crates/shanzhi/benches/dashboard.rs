@@ -106,7 +106,7 @@ fn main() -> anyhow::Result<()> {
         let ledger = Ledger::open(&db, &config, Mode::Demo).await?;
         if ledger.store.count_cases().await? == 0 {
             let started = Instant::now();
-            let loaded = load_with(&ledger, &DemoOptions { cases, seed: 1, until }).await?;
+            let loaded = load_with(&ledger, &DemoOptions { cases, seed: 1, until, years: 1 }).await?;
             let run = shanzhi::warnings::run(&ledger, until).await?;
             eprintln!(
                 "demo ledger: {} cases, {} history events, {} warnings in {:.1} s",

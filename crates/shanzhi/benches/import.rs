@@ -22,8 +22,12 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("ledger-30000.jsonl");
     let gazetteer = defaults::gazetteer(defaults::DEFAULT_DISTRICT)?;
-    let options =
-        DemoOptions { cases: RECORDS, seed: 1, until: NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date") };
+    let options = DemoOptions {
+        cases: RECORDS,
+        seed: 1,
+        until: NaiveDate::from_ymd_opt(2026, 11, 28).expect("a date"),
+        years: 1,
+    };
     let mut out = BufWriter::new(std::fs::File::create(&file)?);
     for record in generate(&gazetteer, &options)? {
         serde_json::to_writer(&mut out, &record)?;

@@ -46,6 +46,7 @@ fn main() -> anyhow::Result<()> {
         cases: u32::try_from(needed)?,
         seed: 2,
         until: NaiveDate::from_ymd_opt(2026, 11, 27).expect("a date"),
+        years: 1,
     };
     let bodies: Vec<String> = generate(&gazetteer, &options)?
         .into_iter()

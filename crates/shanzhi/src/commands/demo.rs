@@ -8,11 +8,16 @@ use crate::config::Config;
 use crate::demo;
 use crate::ledger::{Ledger, Mode};
 
-pub async fn run(db: &str, config: &Config, cases: u32, seed: u64, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+pub async fn run(
+    db: &str,
+    config: &Config,
+    options: &demo::DemoOptions,
+    out: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     match out {
         Some(path) => {
             let gazetteer = crate::ledger::load_gazetteer(config)?;
-            let records = demo::generate(&gazetteer, &demo::DemoOptions::new(cases, seed))?;
+            let records = demo::generate(&gazetteer, options)?;
             let mut file =
                 BufWriter::new(std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?);
             for record in &records {
@@ -24,13 +29,14 @@ pub async fn run(db: &str, config: &Config, cases: u32, seed: u64, out: Option<P
         }
         None => {
             let ledger = Ledger::open(db, config, Mode::Demo).await?;
-            let loaded = demo::load(&ledger, cases, seed).await?;
+            let loaded = demo::load_with(&ledger, options).await?;
             println!(
                 "loaded {} demo cases with {} history events ({} already present)",
                 loaded.registered,
                 loaded.events,
-                cases as usize - loaded.registered
+                options.cases as usize - loaded.registered
             );
+            println!("{}", demo::POPULATION_NOTE);
         }
     }
     Ok(ExitCode::SUCCESS)

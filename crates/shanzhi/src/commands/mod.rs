@@ -51,7 +51,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { cases, seed, out } => demo::run(&cli.db, &config, cases, seed, out).await,
+        Command::Demo { cases, seed, years, out } => {
+            let options = crate::demo::DemoOptions::new(cases, seed).years(years);
+            demo::run(&cli.db, &config, &options, out).await
+        }
         Command::User { action } => access::user(&cli.db, &config, action).await,
         Command::Token { action } => access::token(&cli.db, &config, action).await,
     }

@@ -46,6 +46,7 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo_cases: Option<u32>) -> a
         for user in users {
             println!("  {:<12} {}（{} · {}）", user.username, user.name, user.role, user.scope);
         }
+        println!("{}", demo::POPULATION_NOTE);
     }
     let background = jobs::spawn(vec![Box::new(WarningScan { every: WARNING_SCAN_EVERY })], &ledger);
     let served = app.run_until_stopped(shutdown_signal()).await;

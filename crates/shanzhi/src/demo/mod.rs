@@ -6,50 +6,42 @@
 
 mod histories;
 mod plants;
+mod population;
+mod rhythm;
+mod spread;
+mod templates;
 pub mod users;
 
-use anyhow::{Context, bail};
+use std::collections::HashSet;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use anyhow::bail;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Deserialize;
 use shanzhi_core::pii::check_character;
 use shanzhi_core::record::{PartyRecord, Scalar};
 use shanzhi_core::{Case, CaseStatus, Channel, Gazetteer, Incident, LedgerRecord, RecordContext, Region};
 use shanzhi_store::Registration;
 
 pub use histories::{Histories, World, simulate};
+pub use population::Populations;
 
 use crate::ledger::Ledger;
+use rhythm::Rhythm;
+use spread::Spread;
+use templates::{Slots, Templates};
 
-const TEMPLATES: &str = include_str!("../../../../data/demo/templates.toml");
-
-#[derive(Deserialize)]
-struct Templates {
-    surnames: Vec<String>,
-    trade_names: Vec<String>,
-    template: Vec<Template>,
-}
-
-#[derive(Deserialize)]
-struct Template {
-    category: String,
-    weight: u32,
-    channels: Vec<String>,
-    #[serde(default)]
-    company_suffixes: Vec<String>,
-    people: [u32; 2],
-    amount: Option<[u64; 2]>,
-    texts: Vec<String>,
-}
-
+#[derive(Debug, Clone, Copy)]
 pub struct DemoOptions {
     pub cases: u32,
     pub seed: u64,
-    /// The last day of the demo year: every record is received and every event happens before
-    /// its end ([`DemoOptions::end`]).
+    /// The last day of the demo: every record is received and every event happens before its
+    /// end ([`DemoOptions::end`]).
     pub until: NaiveDate,
+    /// How many years the cases span, ending on `until`; the planted situations are in the last.
+    pub years: u32,
 }
 
 fn beijing() -> FixedOffset {
@@ -60,12 +52,25 @@ impl DemoOptions {
     /// A year of cases ending yesterday (Beijing time), so that nothing in it is in the future.
     pub fn new(cases: u32, seed: u64) -> Self {
         let today = Utc::now().with_timezone(&beijing()).date_naive();
-        DemoOptions { cases, seed, until: today.pred_opt().unwrap_or(today) }
+        DemoOptions { cases, seed, until: today.pred_opt().unwrap_or(today), years: 1 }
+    }
+
+    pub fn years(self, years: u32) -> Self {
+        DemoOptions { years: years.max(1), ..self }
     }
 
     /// The end of the demo's last day (midnight after it, Beijing time).
     pub fn end(&self) -> DateTime<Utc> {
         shanzhi_core::calendar::end_of_day(self.until)
+    }
+
+    fn days(&self) -> u32 {
+        365 * self.years.max(1)
+    }
+
+    /// The last year alone, which the planted situations are measured against.
+    fn last_year(&self) -> DemoOptions {
+        DemoOptions { cases: self.cases / self.years.max(1), years: 1, ..*self }
     }
 }
 
@@ -139,51 +144,78 @@ fn plant_vetoes(records: &mut [LedgerRecord], options: &DemoOptions) {
     }
 }
 
-/// Generates the demo records: `options.cases` in all, the situations planted for the warning
-/// models (`plants.rs`) last. Each is a valid ledger record (`load` checks it).
+/// Generates the demo records: `options.cases` in all, in the order they were received. Each is
+/// a valid ledger record (`load` checks it), and no two have the same text.
 pub fn generate(gazetteer: &Gazetteer, options: &DemoOptions) -> anyhow::Result<Vec<LedgerRecord>> {
     let (mut records, planted) = generate_parts(gazetteer, options)?;
     records.extend(planted);
+    // Stable: records received at the same minute keep their drawn order.
+    records.sort_by(|a, b| a.received_at.cmp(&b.received_at));
     Ok(records)
 }
+
+/// How many times a record is drawn again when its text equals an earlier one's.
+const REDRAWS: usize = 50;
 
 /// The ordinary records and the planted ones.
 fn generate_parts(
     gazetteer: &Gazetteer,
     options: &DemoOptions,
 ) -> anyhow::Result<(Vec<LedgerRecord>, Vec<LedgerRecord>)> {
-    let templates: Templates = toml::from_str(TEMPLATES).context("data/demo/templates.toml")?;
-    let villages: Vec<&Region> = gazetteer.villages().collect();
-    if villages.is_empty() {
-        bail!("the district has no villages to place demo cases in");
-    }
+    let templates = Templates::embedded()?;
+    let rhythm = Rhythm::embedded()?;
+    let template_channels = templates
+        .template
+        .iter()
+        .map(|t| {
+            let channels = t.channels.iter().map(|c| c.parse::<Channel>()).collect::<Result<Vec<_>, _>>()?;
+            Ok((t.code.as_str(), t.locale, channels))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let spread = Spread::new(gazetteer, &rhythm, &template_channels, options.until, options.days())?;
     let total_weight: u32 = templates.template.iter().map(|t| t.weight).sum();
-    let share = |category: &str| {
-        let weight: u32 = templates.template.iter().filter(|t| t.category == category).map(|t| t.weight).sum();
-        f64::from(weight) / f64::from(total_weight.max(1))
-    };
-    // The planted situations are part of the cases asked for; the ordinary records fill the rest.
-    let planted = plants::plant(gazetteer, options, &templates.surnames, &share)?;
-    let ordinary = options.cases - planted.len() as u32;
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let mut records = Vec::with_capacity(options.cases as usize);
-    for n in 0..ordinary {
-        let mut pick = rng.random_range(0..total_weight);
-        let template = templates
+    // Ordinary cases of a template (by title) expected on these days of the last year.
+    let last_year = options.last_year();
+    let expected = |category: &str, days: &[NaiveDate]| {
+        templates
             .template
             .iter()
-            .find(|t| {
+            .enumerate()
+            .filter(|(_, t)| t.category == category)
+            .map(|(i, t)| {
+                f64::from(t.weight) / f64::from(total_weight.max(1))
+                    * f64::from(options.cases)
+                    * spread.share_of_days(i, days)
+            })
+            .sum::<f64>()
+    };
+    // The planted situations are part of the cases asked for; the ordinary records fill the rest.
+    let planted = plants::plant(gazetteer, &last_year, &templates.surnames, &expected)?;
+    let ordinary = options.cases.saturating_sub(planted.len() as u32);
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let mut records = Vec::with_capacity(options.cases as usize);
+    let mut seen: HashSet<u64> = planted.iter().filter_map(|r| r.text.as_deref()).map(text_hash).collect();
+    for n in 0..ordinary {
+        let mut pick = rng.random_range(0..total_weight);
+        let index = templates
+            .template
+            .iter()
+            .position(|t| {
                 pick < t.weight || {
                     pick -= t.weight;
                     false
                 }
             })
             .expect("weights cover the range");
-        let channel: Channel = template.channels.choose(&mut rng).expect("a template has channels").parse()?;
-        let village = villages.choose(&mut rng).expect("villages exist");
-        let day = options.until - Duration::days(rng.random_range(0..365));
-        let time = NaiveTime::from_hms_opt(rng.random_range(7..22), rng.random_range(0..60), 0).expect("a valid time");
+        let template = &templates.template[index];
+        let village = spread.village(&mut rng, template.locale);
+        let (day, channel) = spread.when(&mut rng, index);
+        // Calls to the police come at any hour; the rest in the day and evening.
+        let hours = if channel == Channel::Police { 0..24 } else { 7..22 };
+        let time = NaiveTime::from_hms_opt(rng.random_range(hours), rng.random_range(0..60), 0).expect("a valid time");
         let received_at = beijing().from_local_datetime(&day.and_time(time)).single().expect("UTC+8 has no gaps");
+        let place = gazetteer.display_name(village.code).unwrap_or_else(|| village.short_name.clone());
+        let (date, clock) = (day.format("%-m月%-d日").to_string(), time.format("%-H时%M分").to_string());
 
         let person = |rng: &mut ChaCha8Rng| {
             format!(
@@ -192,31 +224,41 @@ fn generate_parts(
                 if rng.random_bool(0.5) { "某" } else { "" }
             )
         };
-        let name = person(&mut rng);
-        let other = person(&mut rng);
-        let company = (!template.company_suffixes.is_empty()).then(|| {
-            format!(
-                "杭州{}{}",
-                templates.trade_names.choose(&mut rng).expect("trade names"),
-                template.company_suffixes.choose(&mut rng).expect("suffixes")
-            )
-        });
-        let people = skewed(&mut rng, u64::from(template.people[0]), u64::from(template.people[1])) as u32;
-        let amount = template.amount.map(|[lo, hi]| round_amount(skewed(&mut rng, lo, hi)));
+        let mut drawn = None;
+        for _ in 0..REDRAWS {
+            let name = person(&mut rng);
+            let other = person(&mut rng);
+            let company = (!template.company_suffixes.is_empty()).then(|| {
+                format!(
+                    "杭州{}{}",
+                    templates.trade_names.choose(&mut rng).expect("trade names"),
+                    template.company_suffixes.choose(&mut rng).expect("suffixes")
+                )
+            });
+            let people = skewed(&mut rng, u64::from(template.people[0]), u64::from(template.people[1])) as u32;
+            let amount = template.amount.map(|[lo, hi]| round_amount(skewed(&mut rng, lo, hi)));
+            let slots = Slots {
+                place: &place,
+                name: &name,
+                other: &other,
+                company: company.as_deref(),
+                people,
+                amount,
+                months: rng.random_range(2..8),
+                date: &date,
+                time: &clock,
+            };
+            let text = templates.compose(&mut rng, template, channel, &slots);
+            if seen.insert(text_hash(&text)) {
+                drawn = Some((name, other, company, people, amount, text));
+                break;
+            }
+        }
+        let Some((name, other, company, people, amount, text)) = drawn else {
+            bail!("data/demo/templates.toml gives too few distinct texts for {} cases", options.cases)
+        };
         let incident = (channel == Channel::Police && rng.random_bool(POLICE_INCIDENTS))
             .then(|| police_incident(&mut rng, &template.category, people).code().to_owned());
-        let place = gazetteer.display_name(village.code).unwrap_or_else(|| village.short_name.clone());
-        let text = template
-            .texts
-            .choose(&mut rng)
-            .expect("a template has texts")
-            .replace("{place}", &place)
-            .replace("{name}", &name)
-            .replace("{other}", &other)
-            .replace("{company}", company.as_deref().unwrap_or("某公司"))
-            .replace("{people}", &people.to_string())
-            .replace("{amount}", &amount.map(|a| a.to_string()).unwrap_or_default())
-            .replace("{months}", &rng.random_range(2..8).to_string());
 
         let mut parties = vec![PartyRecord {
             role: Some("complainant".into()),
@@ -256,6 +298,13 @@ fn generate_parts(
     }
     plant_vetoes(&mut records, options);
     Ok((records, planted))
+}
+
+/// A text's fingerprint, to keep the demo's texts distinct without holding them twice.
+fn text_hash(text: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Amounts people report are round: 3,200 rather than 3,187.
@@ -302,16 +351,51 @@ pub struct Loaded {
     pub refused: usize,
 }
 
+/// Said wherever the demo's volumes by village are shown: they follow estimates.
+pub const POPULATION_NOTE: &str =
+    "演示数据：各村社案件量按估算常住人口分布（data/demo/population.toml，为估算值，非普查数据）。";
+
 /// Generates and registers the demo ledger of a year ending yesterday, with its histories.
 pub async fn load(ledger: &Ledger, cases: u32, seed: u64) -> anyhow::Result<Loaded> {
     load_with(ledger, &DemoOptions::new(cases, seed)).await
 }
 
+/// Cases registered, walked through the workflow and imported together: a bounded amount of
+/// memory whatever the demo's size. The matcher's links reach back within a part only.
+const PART: usize = 100_000;
+
 /// Generates the demo records, registers them as of when they were received, simulates the
-/// history of each new case through the workflow and imports the histories.
+/// history of each new case through the workflow and imports the histories, a part at a time in
+/// the order the records were received.
 pub async fn load_with(ledger: &Ledger, options: &DemoOptions) -> anyhow::Result<Loaded> {
     let started = std::time::Instant::now();
     let records = generate(&ledger.gazetteer, options)?;
+    let generated = started.elapsed();
+    let mut loaded = Loaded { registered: 0, events: 0, refused: 0 };
+    for (part, records) in records.chunks(PART).enumerate() {
+        let done = load_part(ledger, options, records, part * PART).await?;
+        loaded.registered += done.registered;
+        loaded.events += done.events;
+        loaded.refused += done.refused;
+    }
+    tracing::info!(
+        cases = loaded.registered,
+        events = loaded.events,
+        generated_ms = generated.as_millis(),
+        loaded_ms = (started.elapsed() - generated).as_millis(),
+        "demo ledger loaded"
+    );
+    Ok(loaded)
+}
+
+/// Registers one part of the demo's records (the first being record number `first`) and imports
+/// the histories of its new cases.
+async fn load_part(
+    ledger: &Ledger,
+    options: &DemoOptions,
+    records: &[LedgerRecord],
+    first: usize,
+) -> anyhow::Result<Loaded> {
     // Generated records are checked as any import is, as of the demo's end.
     let ctx = RecordContext { gazetteer: &ledger.gazetteer, pii_key: &ledger.pii_key, now: options.end() };
     let valid = records
@@ -320,7 +404,7 @@ pub async fn load_with(ledger: &Ledger, options: &DemoOptions) -> anyhow::Result
         .map(|(i, r)| {
             r.validate(&ctx).map_err(|errors| {
                 let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                anyhow::anyhow!("demo record {i} is invalid (a bug in the generator): {}", reasons.join("; "))
+                anyhow::anyhow!("demo record {} is invalid (a bug in the generator): {}", first + i, reasons.join("; "))
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -328,7 +412,6 @@ pub async fn load_with(ledger: &Ledger, options: &DemoOptions) -> anyhow::Result
         .into_iter()
         .map(|record| shanzhi_text::intake::prepare(&ledger.analyzer, &ledger.rules.kinds, record))
         .collect();
-    let prepared = started.elapsed();
     // The cases as the store registers them, to walk through the workflow.
     let mut new_cases: Vec<Case> = Vec::new();
     for batch in valid.chunks(2000) {
@@ -348,10 +431,9 @@ pub async fn load_with(ledger: &Ledger, options: &DemoOptions) -> anyhow::Result
             }
         }
     }
-    let registered = started.elapsed();
+    drop(valid);
     let world = World::of(ledger);
     let histories = simulate(&world, &new_cases, options.seed, options.end());
-    let simulated = started.elapsed();
     if !histories.refused.is_empty() {
         tracing::warn!(
             refused = histories.refused.len(),
@@ -370,15 +452,6 @@ pub async fn load_with(ledger: &Ledger, options: &DemoOptions) -> anyhow::Result
         events += ledger.store.import_history(&histories.events[start..stop]).await?;
         start = stop;
     }
-    tracing::info!(
-        cases = new_cases.len(),
-        events,
-        generated_ms = prepared.as_millis(),
-        registered_ms = (registered - prepared).as_millis(),
-        simulated_ms = (simulated - registered).as_millis(),
-        imported_ms = (started.elapsed() - simulated).as_millis(),
-        "demo ledger loaded"
-    );
     Ok(Loaded { registered: new_cases.len(), events, refused: histories.refused.len() })
 }
 
@@ -388,7 +461,7 @@ mod tests {
     use shanzhi_core::{PiiKey, defaults};
 
     fn options(cases: u32, seed: u64) -> DemoOptions {
-        DemoOptions { cases, seed, until: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap() }
+        DemoOptions { cases, seed, until: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), years: 1 }
     }
 
     #[test]
@@ -429,6 +502,116 @@ mod tests {
         // Mass involvement is the exception, as in a real district.
         let many = records.iter().filter(|r| matches!(r.people_count, Some(Scalar::Integer(n)) if n >= 30)).count();
         assert!(many * 100 < records.len() * 8, "{many} of {} records involve 30 people or more", records.len());
+    }
+
+    /// A year of 30,000 records, received between 2025-11-29 and 2026-11-28.
+    fn a_year() -> &'static [LedgerRecord] {
+        static YEAR: std::sync::OnceLock<Vec<LedgerRecord>> = std::sync::OnceLock::new();
+        YEAR.get_or_init(|| {
+            let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+            generate(&g, &options(30_000, 5)).unwrap()
+        })
+    }
+
+    fn day_of(record: &LedgerRecord) -> NaiveDate {
+        DateTime::parse_from_rfc3339(record.received_at.as_deref().unwrap()).unwrap().date_naive()
+    }
+
+    /// Mean records a day matching `keep`, over the days of [from, to] that `on` accepts.
+    fn daily_mean(
+        records: &[LedgerRecord],
+        (from, to): (&str, &str),
+        on: impl Fn(NaiveDate) -> bool,
+        keep: impl Fn(&LedgerRecord) -> bool,
+    ) -> f64 {
+        let (from, to): (NaiveDate, NaiveDate) = (from.parse().unwrap(), to.parse().unwrap());
+        let days = from.iter_days().take_while(|d| *d <= to).filter(|d| on(*d)).count();
+        let n =
+            records.iter().filter(|r| keep(r)).filter(|r| (from..=to).contains(&day_of(r)) && on(day_of(r))).count();
+        n as f64 / days as f64
+    }
+
+    #[test]
+    fn no_two_texts_are_the_same_and_each_channel_writes_in_its_own_style() {
+        let records = a_year();
+        let texts: HashSet<&str> = records.iter().filter_map(|r| r.text.as_deref()).collect();
+        assert_eq!(texts.len(), records.len(), "two records share a text");
+        for r in records {
+            let text = r.text.as_deref().unwrap();
+            assert!(!text.contains('{') && !text.contains('}'), "a slot left unfilled: {text}");
+            match r.channel.as_deref() {
+                Some("hotline") => assert!(!text.contains("报警人") && !text.contains("诉称"), "{text}"),
+                Some("court") => assert!(!text.contains("来电") && !text.contains("报警"), "{text}"),
+                Some("window") => assert!(!text.contains("报警人") && !text.contains("来电人"), "{text}"),
+                _ => {}
+            }
+        }
+        // Records come in the order they were received.
+        assert!(records.windows(2).all(|w| w[0].received_at <= w[1].received_at));
+    }
+
+    #[test]
+    fn the_year_has_weekdays_seasons_and_villages_that_follow_population() {
+        use chrono::{Datelike, Weekday};
+        let records = a_year();
+        let weekend = |d: NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        // Autumn 2026 has no public holiday but National Day (10-01..10-08), left out.
+        let autumn = ("2026-09-01", "2026-09-30");
+        let any = |_: &LedgerRecord| true;
+        let ratio = daily_mean(records, autumn, weekend, any) / daily_mean(records, autumn, |d| !weekend(d), any);
+        assert!((0.45..0.8).contains(&ratio), "weekend/weekday {ratio}");
+        let window = |r: &LedgerRecord| r.channel.as_deref() == Some("window");
+        let ratio = daily_mean(records, autumn, weekend, window) / daily_mean(records, autumn, |d| !weekend(d), window);
+        assert!(ratio < 0.3, "the window is mostly closed at weekends: {ratio}");
+
+        let titled = |title: &'static str| move |r: &LedgerRecord| r.title.as_deref() == Some(title);
+        let workday = |d: NaiveDate| !weekend(d);
+        // Spring Festival 2026 is on 02-17: wage arrears peak in the weeks before it.
+        let before = daily_mean(records, ("2026-01-05", "2026-02-06"), workday, titled("劳资纠纷"));
+        let after = daily_mean(records, ("2026-03-09", "2026-05-29"), workday, titled("劳资纠纷"));
+        assert!(before > 1.6 * after, "wage arrears before Spring Festival {before}/day, in spring {after}/day");
+        let summer = daily_mean(records, ("2026-06-01", "2026-08-31"), workday, titled("邻里纠纷"));
+        let spring = daily_mean(records, ("2026-03-09", "2026-05-29"), workday, titled("邻里纠纷"));
+        assert!(summer > 1.2 * spring, "neighbour disputes in summer {summer}/day, in spring {spring}/day");
+
+        // Each village's share of the cases follows its estimated population.
+        let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let populations = Populations::estimate(&g).unwrap();
+        let mut counts: std::collections::HashMap<String, f64> = std::collections::HashMap::new();
+        for r in records {
+            if let Some(Scalar::Text(code)) = &r.region {
+                *counts.entry(code.clone()).or_default() += 1.0;
+            }
+        }
+        let pairs: Vec<(f64, f64)> = populations
+            .estimates
+            .iter()
+            .map(|(code, p)| (f64::from(*p), counts.get(&code.to_string()).copied().unwrap_or(0.0)))
+            .collect();
+        let r = correlation(&pairs);
+        eprintln!("wage arrears {before:.1}/{after:.1} a day; neighbour {summer:.1}/{spring:.1}; correlation {r:.3}");
+        assert!(r > 0.85, "cases and estimated population correlate at {r}");
+    }
+
+    fn correlation(pairs: &[(f64, f64)]) -> f64 {
+        let n = pairs.len() as f64;
+        let (mx, my) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
+        let cov: f64 = pairs.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+        let (vx, vy): (f64, f64) =
+            (pairs.iter().map(|(x, _)| (x - mx).powi(2)).sum(), pairs.iter().map(|(_, y)| (y - my).powi(2)).sum());
+        cov / (vx * vy).sqrt()
+    }
+
+    #[test]
+    fn a_ten_year_ledger_spreads_over_ten_years_and_plants_in_the_last() {
+        let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
+        let options = options(20_000, 3).years(10);
+        let records = generate(&g, &options).unwrap();
+        assert_eq!(records.len(), 20_000);
+        let first = day_of(&records[0]);
+        assert!(first < "2017-01-15".parse().unwrap() && first >= "2016-12-01".parse().unwrap(), "{first}");
+        let last_year = records.iter().filter(|r| day_of(r) > "2025-11-28".parse().unwrap()).count();
+        assert!((1_700..2_600).contains(&last_year), "{last_year} records in the last year");
     }
 
     #[test]

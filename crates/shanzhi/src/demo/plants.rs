@@ -28,6 +28,7 @@ use shanzhi_core::workflow::matching::Bigrams;
 use shanzhi_core::{Channel, Gazetteer, LedgerRecord, Region, RegionCode};
 use shanzhi_risk::scenario::{self, Plant, ScenarioConfig};
 
+use super::population::{ByPopulation, Populations};
 use super::{DemoOptions, beijing, external_id, id_number, round_amount};
 
 const PLANTS: &str = include_str!("../../../../data/demo/plants.toml");
@@ -250,6 +251,9 @@ struct Planter<'a> {
     file: &'a Plants,
     surnames: &'a [String],
     villages: HashMap<RegionCode, &'a Region>,
+    /// Where the people of a district-wide wave live: by estimated population, as the ordinary
+    /// cases are. Spread evenly instead, a wave would make the small mountain villages a hotspot.
+    residents: ByPopulation,
     rng: ChaCha8Rng,
     drafts: Vec<Draft>,
     /// The character bigrams of each draft's text.
@@ -257,13 +261,13 @@ struct Planter<'a> {
 }
 
 /// The planted records of a demo of `options.cases` cases (part of them, not added to them):
-/// none below the file's `min_cases`. `template_share` gives a template category's share of the
-/// ordinary records.
+/// none below the file's `min_cases`. `expected` gives how many ordinary records of a template
+/// category fall on the given days.
 pub(super) fn plant(
     gazetteer: &Gazetteer,
     options: &DemoOptions,
     surnames: &[String],
-    template_share: &dyn Fn(&str) -> f64,
+    expected: &dyn Fn(&str, &[NaiveDate]) -> f64,
 ) -> anyhow::Result<Vec<LedgerRecord>> {
     let file: Plants = toml::from_str(PLANTS).context("data/demo/plants.toml")?;
     if options.cases < file.min_cases {
@@ -276,13 +280,14 @@ pub(super) fn plant(
         file: &file,
         surnames,
         villages: gazetteer.villages().map(|v| (v.code, v)).collect(),
+        residents: Populations::estimate(gazetteer)?.sampler()?,
         rng,
         drafts: Vec::new(),
         bigrams: Vec::new(),
     };
     planter.scenario_plants(options)?;
     for wave in file.wage_cluster.iter().filter(|w| options.cases >= w.from_cases) {
-        planter.wage_cluster(wave, options, template_share)?;
+        planter.wage_cluster(wave, options, expected)?;
     }
     let drafts = planter.drafts;
     ensure!(
@@ -518,9 +523,10 @@ impl Planter<'_> {
 
     /// One complaint about the collapse, from a parent (sometimes both) of `case.region`.
     fn collapse_record(&mut self, spec: &Collapse, case: &CaseSummary, start: NaiveDate) -> anyhow::Result<()> {
-        let place = self.place(case.region);
-        let parents: Vec<Someone> =
-            (0..case.complainants.len().max(1)).map(|_| self.someone(case.region, false)).collect();
+        // The scenario's villages have weights of their own; the demo's follow population.
+        let village = self.residents.draw(&mut self.rng);
+        let place = self.place(village);
+        let parents: Vec<Someone> = (0..case.complainants.len().max(1)).map(|_| self.someone(village, false)).collect();
         let company = match &case.respondent_name {
             Some(name) => name.clone(),
             None => bail!("the scenario's collapse names no respondent"),
@@ -570,7 +576,7 @@ impl Planter<'_> {
             Some(people) => (Some(people), case.amount_yuan.map(|a| a as u64)),
             None => (case.people_count, Some(own)),
         };
-        self.push(case.channel, case.day, case.region, &spec.title, text, parties, people, amount);
+        self.push(case.channel, case.day, village, &spec.title, text, parties, people, amount);
         Ok(())
     }
 
@@ -641,7 +647,7 @@ impl Planter<'_> {
         &mut self,
         spec: &WageCluster,
         options: &DemoOptions,
-        template_share: &dyn Fn(&str) -> f64,
+        expected: &dyn Fn(&str, &[NaiveDate]) -> f64,
     ) -> anyhow::Result<()> {
         ensure!(
             spec.days > 0 && spec.ramp.len() == spec.days as usize && spec.ramp.iter().all(|w| *w >= 0.0),
@@ -649,11 +655,10 @@ impl Planter<'_> {
         );
         let days: Vec<NaiveDate> =
             (0..spec.days).rev().map(|back| options.until - Days::new(u64::from(back))).collect();
-        // What the models expect of the category over these days, and what the demo has.
+        // The ordinary records already follow the category's season; the wave comes on top.
         let seasons = shanzhi_risk::RiskSettings::embedded().seasons;
-        let season = days.iter().map(|&d| seasons.factor(&spec.category, d)).sum::<f64>() / days.len() as f64;
-        let ordinary = template_share(&spec.template) * f64::from(options.cases) / 365.0 * days.len() as f64;
-        let wanted = ((1.0 + spec.excess) * season * ordinary + spec.min_cases - ordinary).round().max(0.0) as usize;
+        let ordinary = expected(&spec.template, &days);
+        let wanted = (spec.excess * ordinary + spec.min_cases).round().max(0.0) as usize;
         // Cases per day in proportion to the ramp, by largest remainder.
         let total: f64 = spec.ramp.iter().sum();
         ensure!(total > 0.0, "data/demo/plants.toml: a wage cluster's ramp is all zero");
@@ -665,11 +670,6 @@ impl Planter<'_> {
             per_day[i] += 1;
         }
 
-        let villages: Vec<RegionCode> = {
-            let mut v: Vec<RegionCode> = self.villages.keys().copied().collect();
-            v.sort_unstable();
-            v
-        };
         let brands: Vec<String> =
             spec.brand_heads.iter().flat_map(|h| spec.brand_tails.iter().map(move |t| format!("{h}{t}"))).collect();
         ensure!(!brands.is_empty(), "data/demo/plants.toml: a wage cluster has no brands");
@@ -683,7 +683,7 @@ impl Planter<'_> {
             let say_lines =
                 if seasons.factor(&spec.category, day) > 1.0 { &spec.near_festival } else { &spec.ordinary };
             for _ in 0..count {
-                let village = villages[self.rng.random_range(0..villages.len())];
+                let village = self.residents.draw(&mut self.rng);
                 let place = self.place(village);
                 let channel: Channel = weighted(&mut self.rng, &spec.channels)?.parse()?;
                 let worker = self.someone(village, false);
@@ -748,7 +748,7 @@ mod tests {
     use super::*;
 
     fn options(cases: u32, seed: u64) -> DemoOptions {
-        DemoOptions { cases, seed, until: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap() }
+        DemoOptions { cases, seed, until: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap(), years: 1 }
     }
 
     /// The planted records of a demo, as `generate` plants them.
@@ -802,9 +802,13 @@ mod tests {
     fn small_demos_plant_nothing_and_larger_ones_a_small_share() {
         assert!(planted(999, 1).is_empty());
         let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
-        assert!(plant(&g, &options(999, 1), &["王".into()], &|_| 0.1).unwrap().is_empty());
+        assert!(plant(&g, &options(999, 1), &["王".into()], &|_: &str, _: &[NaiveDate]| 0.0).unwrap().is_empty());
         for (cases, most) in [(2_000, 0.012), (3_000, 0.008), (50_000, 0.005), (200_000, 0.005)] {
-            let n = plant(&g, &options(cases, 4), &["王".into(), "李".into()], &|_| 0.13).unwrap().len();
+            let n = plant(&g, &options(cases, 4), &["王".into(), "李".into()], &|_: &str, days: &[NaiveDate]| {
+                0.13 * f64::from(cases) / 365.0 * days.len() as f64
+            })
+            .unwrap()
+            .len();
             let share = n as f64 / f64::from(cases);
             assert!(share > 0.0 && share < most, "{n} of {cases} planted");
         }
