@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # The ledger at scale on this machine (issue 8): load a demo ledger of CASES cases (default
-# 1,000,000, about ten district-years) into a fresh SQLite file, run the four warning models over
+# 1,000,000) spread over YEARS years (default 10: about ten district-years) into a fresh SQLite file, run the four warning models over
 # it, then serve it and measure the one screen's answer (cold and cached) and the peak memory of
 # `serve`. Prints one line per figure, for BENCHMARKS.md.
 #
-#   cargo build --release -p shanzhi && scripts/bench-scale.sh [CASES]
+#   cargo build --release -p shanzhi && scripts/bench-scale.sh [CASES [YEARS]]
+#
+# `serve` listens on 127.0.0.1:$SHANZHI_BENCH_PORT (default 18099).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cases="${1:-1000000}"
+years="${2:-10}"
 bin=target/release/shanzhi
-port=18099
+port="${SHANZHI_BENCH_PORT:-18099}"
 db="/tmp/shanzhi-scale-${cases}.db"
 rm -f "$db" "$db-wal" "$db-shm"
 export SHANZHI_DB="sqlite://$db" RUST_LOG=warn
-echo "cases: $cases ($(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, commit $(git rev-parse --short HEAD), $(date -I))"
+echo "cases: $cases over $years years ($(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, commit $(git rev-parse --short HEAD), $(date -I))"
 
-/usr/bin/time -f "demo load: %e s, peak RSS %M KB" "$bin" demo --cases "$cases" --seed 1 >/dev/null
+/usr/bin/time -f "demo load: %e s, peak RSS %M KB" "$bin" demo --cases "$cases" --years "$years" --seed 1 >/dev/null
 echo "ledger file: $(du -h "$db" | cut -f1)"
 /usr/bin/time -f "scan (four models): %e s, peak RSS %M KB" "$bin" scan >/dev/null
 
@@ -24,8 +27,11 @@ out="$(mktemp)"
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -f "$out"' EXIT
 started=$(date +%s.%N)
-until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do sleep 0.2; done
-echo "serve ready after: $(echo "$(date +%s.%N) - $started" | bc) s"
+until curl -sf -o /dev/null "http://127.0.0.1:$port/healthz"; do
+  kill -0 "$pid" 2>/dev/null || { echo "serve stopped before it answered" >&2; exit 1; }
+  sleep 0.2
+done
+echo "serve ready after: $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') s"
 password="$(sed -n 's/.*密码均为 \([^：]*\)：.*/\1/p' "$out")"
 cookie="$(curl -s -D - -o /dev/null -H 'content-type: application/json' \
   -d "{\"username\":\"zhihui\",\"password\":\"$password\"}" "http://127.0.0.1:$port/api/v1/session" \
