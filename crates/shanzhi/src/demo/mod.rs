@@ -174,8 +174,7 @@ fn generate_parts(
         .collect::<anyhow::Result<Vec<_>>>()?;
     let spread = Spread::new(gazetteer, &rhythm, &template_channels, options.until, options.days())?;
     let total_weight: u32 = templates.template.iter().map(|t| t.weight).sum();
-    // Ordinary cases of a template (by title) expected on these days of the last year.
-    let last_year = options.last_year();
+    // Ordinary cases of a template (by title) expected on these days.
     let expected = |category: &str, days: &[NaiveDate]| {
         templates
             .template
@@ -190,7 +189,8 @@ fn generate_parts(
             .sum::<f64>()
     };
     // The planted situations are part of the cases asked for; the ordinary records fill the rest.
-    let planted = plants::plant(gazetteer, &last_year, &templates.surnames, &expected)?;
+    // Sized for the last year, numbered after all the ordinary records.
+    let planted = plants::plant(gazetteer, &options.last_year(), options.cases, &templates.surnames, &expected)?;
     let ordinary = options.cases.saturating_sub(planted.len() as u32);
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let mut records = Vec::with_capacity(options.cases as usize);
@@ -612,6 +612,9 @@ mod tests {
         assert!(first < "2017-01-15".parse().unwrap() && first >= "2016-12-01".parse().unwrap(), "{first}");
         let last_year = records.iter().filter(|r| day_of(r) > "2025-11-28".parse().unwrap()).count();
         assert!((1_700..2_600).contains(&last_year), "{last_year} records in the last year");
+        // The planted records are numbered after all ten years' ordinary ones.
+        let ids: HashSet<String> = records.iter().map(|r| format!("{:?}{:?}", r.channel, r.external_id)).collect();
+        assert_eq!(ids.len(), records.len(), "external ids are unique");
     }
 
     #[test]

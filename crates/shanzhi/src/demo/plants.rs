@@ -260,12 +260,13 @@ struct Planter<'a> {
     bigrams: Vec<Bigrams>,
 }
 
-/// The planted records of a demo of `options.cases` cases (part of them, not added to them):
-/// none below the file's `min_cases`. `expected` gives how many ordinary records of a template
-/// category fall on the given days.
+/// The planted records of a demo year of `options.cases` cases (part of them, not added to them):
+/// none below the file's `min_cases`. They are numbered last of the demo's `total` records.
+/// `expected` gives how many ordinary records of a template category fall on the given days.
 pub(super) fn plant(
     gazetteer: &Gazetteer,
     options: &DemoOptions,
+    total: u32,
     surnames: &[String],
     expected: &dyn Fn(&str, &[NaiveDate]) -> f64,
 ) -> anyhow::Result<Vec<LedgerRecord>> {
@@ -296,8 +297,8 @@ pub(super) fn plant(
         drafts.len(),
         options.cases
     );
-    // Numbered after the ordinary records, which take 0 .. cases − planted.
-    let first = options.cases as usize - drafts.len();
+    // Numbered after the ordinary records, which take 0 .. total − planted.
+    let first = (total as usize).saturating_sub(drafts.len());
     Ok(drafts
         .into_iter()
         .enumerate()
@@ -802,13 +803,14 @@ mod tests {
     fn small_demos_plant_nothing_and_larger_ones_a_small_share() {
         assert!(planted(999, 1).is_empty());
         let g = defaults::gazetteer(defaults::DEFAULT_DISTRICT).unwrap();
-        assert!(plant(&g, &options(999, 1), &["王".into()], &|_: &str, _: &[NaiveDate]| 0.0).unwrap().is_empty());
+        assert!(plant(&g, &options(999, 1), 999, &["王".into()], &|_: &str, _: &[NaiveDate]| 0.0).unwrap().is_empty());
         for (cases, most) in [(2_000, 0.012), (3_000, 0.008), (50_000, 0.005), (200_000, 0.005)] {
-            let n = plant(&g, &options(cases, 4), &["王".into(), "李".into()], &|_: &str, days: &[NaiveDate]| {
-                0.13 * f64::from(cases) / 365.0 * days.len() as f64
-            })
-            .unwrap()
-            .len();
+            let n =
+                plant(&g, &options(cases, 4), cases, &["王".into(), "李".into()], &|_: &str, days: &[NaiveDate]| {
+                    0.13 * f64::from(cases) / 365.0 * days.len() as f64
+                })
+                .unwrap()
+                .len();
             let share = n as f64 / f64::from(cases);
             assert!(share > 0.0 && share < most, "{n} of {cases} planted");
         }
