@@ -419,7 +419,7 @@ declare -A figures=(
   [dashboard-page]='^\| navigation start|^runs \(mark|^problems'
   [serve-demo]='^>> (serve --demo|first dashboard|the dashboard again|warning scan|ledger file)'
   [demo-load]='^>> demo load'
-  [scale]='^(cases:|demo load:|ledger file:|scan \(four models\):|serve ready after:|dashboard API|case list|serve peak RSS)'
+  [scale]='^(cases:|demo load:|largest write-ahead log|ledger file:|scan \(four models\):|serve ready after:|dashboard API|case list|serve peak RSS)'
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -18,7 +18,17 @@ rm -f "$db" "$db-wal" "$db-shm"
 export SHANZHI_DB="sqlite://$db" RUST_LOG=warn
 echo "cases: $cases over $years years ($(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, commit $(git rev-parse --short HEAD), $(date -I))"
 
+# The largest the write-ahead log grows during the load (it must stay bounded).
+wal_max="$(mktemp)"
+( max=0; while sleep 1; do
+    size=$(stat -c %s "$db-wal" 2>/dev/null || echo 0)
+    [ "$size" -gt "$max" ] && max=$size && echo "$max" >"$wal_max"
+  done ) &
+watcher=$!
 /usr/bin/time -f "demo load: %e s, peak RSS %M KB" "$bin" demo --cases "$cases" --years "$years" --seed 1 >/dev/null
+kill "$watcher"
+echo "largest write-ahead log during the load: $(( $(cat "$wal_max" 2>/dev/null || echo 0) / 1048576 )) MB"
+rm -f "$wal_max"
 echo "ledger file: $(du -h "$db" | cut -f1)"
 /usr/bin/time -f "scan (four models): %e s, peak RSS %M KB" "$bin" scan >/dev/null
 

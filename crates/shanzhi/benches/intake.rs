@@ -254,7 +254,7 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_shanzhi"))
             .args(["serve", "--db", db_url, "--addr", &format!("127.0.0.1:{port}")])
             .env("SHANZHI_PII_KEY", "intake benchmark personal data key")
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", std::env::var("SHANZHI_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
