@@ -109,8 +109,9 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Spread the cases over this many years ending yesterday (the planted situations stay in
-        /// the last one).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=30))]
+        /// the last one). At most ten: the Spring Festival dates of data/risk/seasons.toml start
+        /// in 2016.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
         years: u32,
         /// Write the records as JSON Lines to this file instead of loading them.
         #[arg(long)]

@@ -44,7 +44,7 @@ impl SqliteStore {
             // loss), and makes each commit far cheaper than FULL.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             // A district's ledger is a few hundred MB: map it and cache 64 MB per connection, so
             // that reads (and the writer's index look-ups) rarely go to the file.
             .pragma("mmap_size", "1073741824")
@@ -735,16 +735,19 @@ async fn checkpoint(pool: SqlitePool, writer: SqlitePool, store: tokio::sync::mp
             // write can slip in between), checkpoint the log whole and restart it. That stalls
             // writes, for longer the larger the backlog; a log the passive checkpoints keep up
             // with is left to grow to the larger bound (steady intake: one stall in ~20 s).
-            Ok((_, frames, copied)) if frames - copied > WAL_FRAMES_LIMIT || frames > 4 * WAL_FRAMES_LIMIT => {
+            Ok((_, frames, copied)) if frames - copied > WAL_FRAMES_BEHIND || frames > WAL_FRAMES_MAX => {
                 let started = std::time::Instant::now();
-                let done = sqlx::query("PRAGMA wal_checkpoint(RESTART)").execute(&writer).await.map(drop);
-                tracing::info!(
-                    frames,
-                    copied,
-                    elapsed_ms = started.elapsed().as_millis(),
-                    "write-ahead log over its limit: checkpointed it whole"
-                );
-                done
+                let restarted = restart_log(&writer).await;
+                if let Ok(busy) = &restarted {
+                    tracing::info!(
+                        frames,
+                        copied,
+                        restarted = !busy,
+                        elapsed_ms = started.elapsed().as_millis(),
+                        "write-ahead log over its limit: checkpointed it whole"
+                    );
+                }
+                restarted.map(drop)
             }
             other => other.map(drop),
         };
@@ -758,8 +761,31 @@ async fn checkpoint(pool: SqlitePool, writer: SqlitePool, store: tokio::sync::mp
 }
 
 /// Pages of the write-ahead log not yet copied to the database (4 KiB each: 256 MiB) past which a
-/// checkpoint waits for the writer rather than let the log grow.
-const WAL_FRAMES_LIMIT: i64 = 65_536;
+/// checkpoint takes the writer's turn rather than let the log grow.
+const WAL_FRAMES_BEHIND: i64 = 65_536;
+/// Pages (1 GiB) past which the log is restarted even though the passive checkpoints keep up.
+const WAL_FRAMES_MAX: i64 = 4 * WAL_FRAMES_BEHIND;
+/// How long a restart waits for the readers of older snapshots before it gives up until the next
+/// tick: the writer is held meanwhile, and a long read (a report, a backup) must not hold up
+/// intake for the store's whole busy timeout.
+const RESTART_WAIT_MS: u32 = 100;
+
+/// Checkpoints the whole log on the writer's one connection and restarts it, waiting at most
+/// [`RESTART_WAIT_MS`] for readers. Whether readers kept it from restarting (SQLite's `busy`).
+async fn restart_log(writer: &SqlitePool) -> Result<bool, sqlx::Error> {
+    let mut conn = writer.acquire().await?;
+    sqlx::query(&format!("PRAGMA busy_timeout = {RESTART_WAIT_MS}")).execute(&mut *conn).await?;
+    let done: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(RESTART)").fetch_one(&mut *conn).await;
+    // The connection goes back to the pool: give it back its own timeout whatever happened.
+    let restored =
+        sqlx::query(&format!("PRAGMA busy_timeout = {}", BUSY_TIMEOUT.as_millis())).execute(&mut *conn).await;
+    let (busy, _, _) = done?;
+    restored?;
+    Ok(busy != 0)
+}
+
+/// How long a connection waits for a lock before it reports the database busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 async fn applied_versions(pool: &SqlitePool) -> Vec<i64> {
     // Before the first migration the table does not exist: nothing is applied.
@@ -767,3 +793,49 @@ async fn applied_versions(pool: &SqlitePool) -> Vec<i64> {
 }
 
 crate::access::impl_access!(SqliteStore, pool, writer);
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+    use sqlx::sqlite::SqliteConnection;
+
+    use super::*;
+    use crate::testing::TestDatabase;
+
+    #[tokio::test]
+    async fn a_reader_on_an_old_snapshot_delays_a_restart_of_the_log_not_the_writer_for_long() {
+        let db = TestDatabase::sqlite();
+        let options = SqliteConnectOptions::from_str(&db.url)
+            .unwrap()
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .busy_timeout(BUSY_TIMEOUT);
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.unwrap();
+        sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&writer).await.unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER)").execute(&writer).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (1)").execute(&writer).await.unwrap();
+
+        // A long read holds the snapshot from before the next write.
+        let mut reader = SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut reader).await.unwrap();
+        sqlx::query("SELECT count(*) FROM t").fetch_one(&mut reader).await.unwrap();
+        sqlx::query("INSERT INTO t VALUES (2)").execute(&writer).await.unwrap();
+
+        assert!(restart_log(&writer).await.unwrap(), "the reader keeps the log from restarting");
+        let timeout: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&writer).await.unwrap();
+        assert_eq!(timeout, BUSY_TIMEOUT.as_millis() as i64, "the writer's own timeout is back");
+
+        sqlx::query("COMMIT").execute(&mut reader).await.unwrap();
+        let frames = || async {
+            let (_, frames, _): (i64, i64, i64) =
+                sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&writer).await.unwrap();
+            frames
+        };
+        let before = frames().await;
+        assert!(!restart_log(&writer).await.unwrap(), "with the reader gone the log restarts");
+        // The next write starts the log from its beginning.
+        sqlx::query("INSERT INTO t VALUES (3)").execute(&writer).await.unwrap();
+        let after = frames().await;
+        assert!(after < before, "the log went on from {before} frames to {after}");
+    }
+}

@@ -3,7 +3,8 @@
 //! (人), a wave of unpaid construction wages (行业) and a village with a sudden run of neighbour
 //! disputes (区域), each still going on on the demo's last day.
 //!
-//! Where and when the cases of a collapse, an escalating person and a hotspot fall is drawn by the
+//! When the cases of a collapse, an escalating person and a hotspot fall (and where, but for a
+//! collapse's complainants, who live where the district's people do) is drawn by the
 //! risk crate's scenario generator ([`shanzhi_risk::scenario`], whose plants the models'
 //! evaluation measures them with): the burst and its home town, the channels a person climbs and
 //! the language of each step. The scenario draws more cases than wanted and a uniform subset of
@@ -28,7 +29,7 @@ use shanzhi_core::workflow::matching::Bigrams;
 use shanzhi_core::{Channel, Gazetteer, LedgerRecord, Region, RegionCode};
 use shanzhi_risk::scenario::{self, Plant, ScenarioConfig};
 
-use super::population::{ByPopulation, Populations};
+use super::population::{ByPopulation, Populations, is_community};
 use super::{DemoOptions, beijing, external_id, id_number, round_amount};
 
 const PLANTS: &str = include_str!("../../../../data/demo/plants.toml");
@@ -223,11 +224,6 @@ fn weighted<'t>(rng: &mut ChaCha8Rng, items: &'t [(String, u32)]) -> anyhow::Res
     unreachable!("the weights cover the range")
 }
 
-/// A village committee (村), not an urban community (社区): the 10th digit of its code is 2.
-fn is_rural(code: RegionCode) -> bool {
-    code.to_string().as_bytes().get(9) == Some(&b'2')
-}
-
 /// A sum in the way reports write big ones: 4000万元, 1.2亿元.
 fn chinese_yuan(yuan: f64) -> String {
     if yuan >= 1e8 {
@@ -320,7 +316,7 @@ impl Planter<'_> {
         // Each person and hotspot in a village of its own, a village committee where possible.
         let mut free: Vec<RegionCode> = {
             let all: Vec<RegionCode> = self.gazetteer.villages().map(|v| v.code).collect();
-            let rural: Vec<RegionCode> = all.iter().copied().filter(|&c| is_rural(c)).collect();
+            let rural: Vec<RegionCode> = all.iter().copied().filter(|&c| !is_community(c)).collect();
             if rural.is_empty() { all } else { rural }
         };
         ensure!(!free.is_empty(), "the district has no villages to plant situations in");

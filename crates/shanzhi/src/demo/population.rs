@@ -23,10 +23,11 @@ struct PopulationFile {
     towns: HashMap<String, u32>,
 }
 
-/// Whether a village-level code is an urban community (社区, `…0xx`) rather than a village
-/// (村, `…2xx`), by the statistical code's convention.
+/// Whether a village-level code is an urban community rather than a village, by the urban–rural
+/// digit of the statistical code: 0 居委会, 1 虚拟居委会 and 4 类似居委会 are communities (社区);
+/// 2 村委会, 3 虚拟村委会 and 5 类似村委会 are villages (村).
 pub fn is_community(code: RegionCode) -> bool {
-    code.to_string().as_bytes().get(9) == Some(&b'0')
+    matches!(code.to_string().as_bytes().get(9), Some(b'0' | b'1' | b'4'))
 }
 
 /// Estimated residents of each village of the district, in the gazetteer's order.
@@ -60,10 +61,6 @@ impl Populations {
             }
         }
         Ok(Populations { estimates })
-    }
-
-    pub fn total(&self) -> u64 {
-        self.estimates.iter().map(|(_, p)| u64::from(*p)).sum()
     }
 
     /// Draws villages in proportion to their estimated population: where a resident of the
