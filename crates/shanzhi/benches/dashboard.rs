@@ -16,7 +16,6 @@
 //! 23:59 that day, Beijing time, so that "today" holds a full day). Prints Markdown rows for
 //! BENCHMARKS.md.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -27,7 +26,6 @@ use shanzhi::ledger::{Ledger, Mode};
 use shanzhi_core::RegionCode;
 use shanzhi_core::warning::{Factor, Statistic, Subject, SubjectKind, Warning, WarningLevel, WarningModel};
 use shanzhi_store::{CaseFilter, CaseOrder, Page, WarningFilter};
-use shanzhi_web::AppState;
 
 const RUNS: usize = 7;
 
@@ -121,17 +119,7 @@ fn main() -> anyhow::Result<()> {
             let n = synthetic_warnings(&ledger, until).await?;
             eprintln!("the ledger had no open warning: {n} synthetic ones recorded");
         }
-        let state = AppState {
-            store: ledger.store.clone(),
-            gazetteer: ledger.gazetteer.clone(),
-            departments: ledger.departments.clone(),
-            pii_key: ledger.pii_key.clone(),
-            analyzer: ledger.analyzer.clone(),
-            rules: ledger.rules.clone(),
-            plans: ledger.plans.clone(),
-            assessment: ledger.assessment.clone(),
-            auth: Arc::new(shanzhi_web::auth::Auth::default()),
-        };
+        let state = ledger.app_state();
         // The last minute of the demo's last day.
         let now = shanzhi_core::calendar::end_of_day(until) - Duration::minutes(1);
         let town = RegionCode::parse("330110014").expect("中泰街道");

@@ -50,6 +50,21 @@ const KEY_FINGERPRINT: &str = "pii_key_fingerprint";
 const DISTRICT: &str = "district";
 
 impl Ledger {
+    /// What the web layer serves this ledger with.
+    pub fn app_state(&self) -> shanzhi_web::AppState {
+        shanzhi_web::AppState {
+            store: self.store.clone(),
+            gazetteer: self.gazetteer.clone(),
+            departments: self.departments.clone(),
+            pii_key: self.pii_key.clone(),
+            analyzer: self.analyzer.clone(),
+            rules: self.rules.clone(),
+            plans: self.plans.clone(),
+            assessment: self.assessment.clone(),
+            auth: Arc::new(shanzhi_web::auth::Auth::default()),
+        }
+    }
+
     pub async fn open(db_url: &str, config: &Config, mode: Mode) -> anyhow::Result<Ledger> {
         let gazetteer = load_gazetteer(config)?;
         let departments = load_departments(config, &gazetteer)?;

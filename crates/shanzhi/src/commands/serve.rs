@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use shanzhi_web::{AppState, Application};
+use shanzhi_web::Application;
 
 use crate::demo;
 use crate::jobs::{self, WarningScan};
@@ -26,17 +26,7 @@ pub async fn run(ledger: Ledger, addr: SocketAddr, demo_cases: Option<u32>) -> a
     }
     let demo_users =
         if demo { demo::users::ensure(&ledger, filled_now).await.context("adding the demo users")? } else { None };
-    let state = AppState {
-        store: ledger.store.clone(),
-        gazetteer: ledger.gazetteer.clone(),
-        departments: ledger.departments.clone(),
-        pii_key: ledger.pii_key.clone(),
-        analyzer: ledger.analyzer.clone(),
-        rules: ledger.rules.clone(),
-        plans: ledger.plans.clone(),
-        assessment: ledger.assessment.clone(),
-        auth: std::sync::Arc::new(shanzhi_web::auth::Auth::default()),
-    };
+    let state = ledger.app_state();
     let app = Application::build(addr, state).await.with_context(|| format!("binding {addr}"))?;
     let url = format!("http://{}/", app.local_addr());
     tracing::info!(%url, district = %ledger.gazetteer.district().official_name, "shanzhi is serving");
